@@ -1,0 +1,59 @@
+"""Official list formats: one module each, found by content."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from belwatch.exc import UnknownFormat
+from belwatch.sources.base import ParseResult, SourceFile, SourceFormat
+
+# Order matters only where two sniffers could both accept a file: the more specific first.
+MODULES = (
+    "ofac_xml",
+    "ofac_csv",
+    "us_csl",
+    "un_sc",
+    "ca_sema",
+    "eu_fsf",
+    "ch_seco",
+    "gb_fcdo",
+    "gb_ofsi",
+    "au_dfat",
+    "ua_nsdc",
+    "eu_oj",
+    "jp_meti",
+    "ftm",
+)
+
+
+@cache
+def formats() -> tuple[SourceFormat, ...]:
+    found: list[SourceFormat] = []
+    for name in MODULES:
+        module = importlib.import_module(f"belwatch.sources.{name}")
+        found.extend(getattr(module, "FORMATS", None) or [module.FORMAT])
+    return tuple(found)
+
+
+def get_format(name: str) -> SourceFormat:
+    for fmt in formats():
+        if fmt.name == name:
+            return fmt
+    raise UnknownFormat(f"unknown format {name!r}; known: {', '.join(f.name for f in formats())}")
+
+
+def detect(data: bytes, filename: str = "<data>") -> SourceFormat:
+    """The format of a file, decided by its content alone."""
+    for fmt in formats():
+        if fmt.sniff(data):
+            return fmt
+    raise UnknownFormat("content matches no supported list format", file=filename)
+
+
+def parse(file: SourceFile, lenient: bool = False, fmt: SourceFormat | None = None) -> ParseResult:
+    fmt = fmt or detect(file.data, file.name)
+    return fmt.parse(file, lenient=lenient)
+
+
+__all__ = ["ParseResult", "SourceFile", "SourceFormat", "detect", "formats", "get_format", "parse"]

@@ -1,0 +1,64 @@
+"""FollowTheMoney entities as JSON lines: the ecosystem's exchange format (OpenSanctions,
+Aleph, yente). Entities keep their own ids; OpenSanctions' ``referents`` and ``datasets``
+are kept as they are."""
+
+from __future__ import annotations
+
+import orjson
+from followthemoney import model
+from followthemoney.exc import InvalidData
+
+from belwatch.sources.base import Context, ParseResult, SourceFile, SourceFormat, decode
+
+DATASET = "ftm_import"
+
+
+def sniff(data: bytes) -> bool:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"{"):
+        return False
+    first = head.split(b"\n", 1)[0]
+    return b'"schema"' in first and (b'"properties"' in first or len(first) >= 4000)
+
+
+def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
+    ctx = Context(DATASET, file, FORMAT.name)
+    text = decode(file.data, file.name)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        ctx.record = f"line {number}"
+        try:
+            data = orjson.loads(line)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            schema = data.get("schema")
+            if model.get(schema) is None:
+                raise ctx.error(f"unknown FtM schema {schema!r}", field="schema")
+            if not data.get("id"):
+                raise ctx.error("entity without id", field="id")
+            entity = model.make_entity(schema)
+            entity.id = str(data["id"])
+            for prop, values in (data.get("properties") or {}).items():
+                if entity.schema.get(prop) is None:
+                    ctx.warn(f"line {number}: {schema} has no property {prop!r}; skipped")
+                    continue
+                ctx.add(entity, prop, list(values), field=f"properties.{prop}")
+        except (orjson.JSONDecodeError, ValueError, InvalidData, TypeError) as exc:
+            error = ctx.error(f"not a FtM entity: {exc}")
+            if not lenient:
+                raise error from None
+            ctx.warn(str(error))
+            continue
+        ctx.records += 1
+        ctx.emit(entity)
+    return ctx.result()
+
+
+FORMAT = SourceFormat(
+    name="ftm_json",
+    dataset=DATASET,
+    title="FollowTheMoney entities (JSON lines)",
+    sniff=sniff,
+    parse=parse,
+)
