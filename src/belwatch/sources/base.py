@@ -54,6 +54,9 @@ class ParseResult:
     published: date | None = None  # the list's own publication date, where it carries one
     declared: int | None = None  # the number of entries the file says it has, where it says
     warnings: list[str] = field(default_factory=list)
+    # False for files that carry only changes (an amending act): entries missing from them
+    # are not delisted.
+    complete: bool = True
 
 
 @dataclass(frozen=True)

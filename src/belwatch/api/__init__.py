@@ -1,0 +1,34 @@
+"""The HTTP API (yente-compatible shapes) and the web pages, in one FastAPI app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from belwatch import __version__
+from belwatch.api.errors import install_error_handlers
+from belwatch.settings import Settings
+from belwatch.store import Store
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    from belwatch.api import system
+    from belwatch.api import entities
+    from belwatch.web import pages
+
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="belwatch",
+        version=__version__,
+        description="The Belarus sanctions register: yente-compatible API.",
+    )
+    app.state.settings = settings
+    app.state.store = store or Store(settings.db)
+    install_error_handlers(app)
+    app.include_router(system.router)
+    app.include_router(entities.router)
+    app.include_router(pages.router)
+    pages.mount_static(app)
+    return app
+
+
+__all__ = ["create_app"]

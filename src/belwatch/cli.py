@@ -1,0 +1,338 @@
+"""The `belwatch` command: a thin layer over the library. Errors become one-line messages."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from functools import wraps
+from typing import IO, Any, TypeVar
+
+import click
+import orjson
+
+from belwatch.exc import BelwatchError
+from belwatch.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.ensure_object(dict)["settings"]
+    return settings
+
+
+@contextmanager
+def _store(ctx: click.Context) -> Iterator[Any]:
+    from belwatch.store import Store
+
+    store = Store(_settings(ctx).db)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _echo_json(data: Any, out: IO[str] | None = None) -> None:
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+    click.echo(text, file=out)
+
+
+def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-05-03") from None
+
+
+class _Group(click.Group):
+    """Turns belwatch errors into clean messages with exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BelwatchError as exc:
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(1)
+
+
+def db_option(f: F) -> F:
+    @click.option("--db", "db", metavar="PATH|URL", help="Register database (overrides BELWATCH_DB).")
+    @click.pass_context
+    @wraps(f)
+    def wrapper(ctx: click.Context, db: str | None, *args: Any, **kwargs: Any) -> Any:
+        obj = ctx.ensure_object(dict)
+        obj["settings"] = obj["settings"].with_db(db)
+        return ctx.invoke(f, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="belwatch")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """belwatch: one register of everyone sanctioned over Belarus, with full listing history.
+
+    \b
+    Example:
+        belwatch update --from ../shared/data/sources
+        belwatch stats
+        belwatch serve
+    """
+    obj = ctx.ensure_object(dict)
+    if "settings" not in obj:
+        try:
+            obj["settings"] = Settings.from_env()
+        except BelwatchError as exc:
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(1)
+
+
+@cli.command()
+@click.option("--from", "paths", multiple=True, type=click.Path(), metavar="PATH",
+              help="Ingest local files or folders instead of downloading (repeatable).")
+@click.option("--dataset", "datasets", multiple=True, metavar="NAME",
+              help="Download only these datasets (repeatable).")
+@click.option("--lenient", is_flag=True,
+              help="Keep the good records of a damaged file (e.g. one truncated mid-record).")
+@click.option("--keep-going", is_flag=True, help="Report a bad file and go on with the others.")
+@click.option("--date", "default_date", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="Version date for files that carry none in content or name.")
+@db_option
+@click.pass_context
+def update(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    datasets: tuple[str, ...],
+    lenient: bool,
+    keep_going: bool,
+    default_date: str | None,
+) -> None:
+    """Download every list from its official URL and ingest it; or ingest local files.
+
+    The format of each file is found from its content. A file already ingested is skipped
+    in well under a second. Each file lands whole or not at all.
+
+    \b
+    Examples:
+        belwatch update
+        belwatch update --dataset un_sc_sanctions
+        belwatch update --from ../shared/data/sources
+        belwatch update --from csl.csv --lenient
+    """
+    from belwatch import ingest
+
+    settings = _settings(ctx)
+    day = date.fromisoformat(default_date) if default_date else None
+    if not paths:
+        from belwatch.sources.fetch import download_all
+
+        fetched, failures = download_all(settings, datasets or None, log=_log)
+        paths = tuple(str(p) for p in fetched)
+        if failures and settings.fallback_sources is not None:
+            _log(f"{len(failures)} download(s) failed; ingesting {settings.fallback_sources} instead")
+            paths = (*paths, str(settings.fallback_sources))
+        elif failures:
+            for failure in failures:
+                click.secho(f"Error: {failure}", fg="red", err=True)
+            if not paths:
+                raise click.exceptions.Exit(1)
+    with _store(ctx) as store:
+        outcomes = ingest.ingest(
+            store, paths, lenient=lenient, default_date=day, keep_going=keep_going,
+            progress=lambda item: _log(f"reading {item.path} ({item.format.title})"),
+        )
+    failed = 0
+    for outcome in outcomes:
+        version = outcome.version
+        if outcome.status == "ingested" and version is not None:
+            click.echo(
+                f"ingested  {outcome.path}: {version.dataset} {version.version_date} "
+                f"({version.records:,} entries, {version.new_statements:,} new of "
+                f"{version.statements:,} statements, {outcome.seconds:.1f}s)"
+            )
+            for warning in version.warnings[:5]:
+                click.secho(f"  warning: {warning}", fg="yellow", err=True)
+            if len(version.warnings) > 5:
+                click.secho(f"  ... and {len(version.warnings) - 5} more warnings", fg="yellow", err=True)
+        elif outcome.status == "unchanged":
+            click.echo(f"unchanged {outcome.path}: {outcome.message}")
+        elif outcome.status == "skipped":
+            click.echo(f"skipped   {outcome.path}: {outcome.message}", err=True)
+        else:
+            failed += 1
+            click.secho(f"failed    {outcome.path}: {outcome.message}", fg="red", err=True)
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+def _log(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@cli.command()
+@click.option("--dataset", metavar="NAME", help="Only this dataset.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@db_option
+@click.pass_context
+def sources(ctx: click.Context, dataset: str | None, as_json: bool) -> None:
+    """List the ingested versions of each list.
+
+    \b
+    Example:
+        belwatch sources --dataset us_ofac_sdn
+    """
+    with _store(ctx) as store:
+        versions = store.versions(dataset)
+    if as_json:
+        _echo_json([v.to_dict() for v in versions])
+        return
+    click.echo(f"{'id':>4}  {'dataset':<24} {'date':<10} {'from':<8} {'entries':>8} {'new':>8}  file")
+    for v in versions:
+        click.echo(
+            f"{v.id:>4}  {v.dataset:<24} {v.version_date:<10} {v.date_source:<8} "
+            f"{v.records:>8,} {v.new_statements:>8,}  {v.filename}"
+        )
+
+
+@cli.command()
+@click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD", help="What was listed on this day.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@db_option
+@click.pass_context
+def stats(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
+    """Per dataset: entities by schema, sanctions, targets under a Belarus regime.
+
+    \b
+    Examples:
+        belwatch stats
+        belwatch stats --as-of 2022-01-01 --json
+    """
+    from belwatch.stats import register_stats
+
+    with _store(ctx) as store:
+        rows = register_stats(store, as_of)
+    if as_json:
+        _echo_json([r.to_dict() for r in rows])
+        return
+    click.echo(f"{'dataset':<24} {'latest':<10} {'vers':>4} {'targets':>8} {'belarus':>8} "
+               f"{'delisted':>8}  entities by schema")
+    for r in rows:
+        schemata = ", ".join(f"{k} {v:,}" for k, v in r.schemata.items())
+        click.echo(
+            f"{r.dataset:<24} {r.latest_version or '':<10} {r.versions:>4} {r.targets:>8,} "
+            f"{r.belarus_targets:>8,} {r.delisted:>8,}  {schemata}"
+        )
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["ftm"]), default="ftm", show_default=True,
+              help="Output format: FtM entities as JSON lines.")
+@click.option("-o", "--output", type=click.File("w"), default="-", show_default=True,
+              help="Output file; - for standard output.")
+@click.option("--dataset", metavar="NAME", help="Only this dataset.")
+@click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD", help="What was listed on this day.")
+@click.option("--all-versions", is_flag=True, help="Include entities and values no longer listed.")
+@db_option
+@click.pass_context
+def export(
+    ctx: click.Context, fmt: str, output: IO[str], dataset: str | None, as_of: str | None,
+    all_versions: bool,
+) -> None:
+    """Write the register as FtM JSON lines (OpenSanctions, Aleph and yente read them).
+
+    \b
+    Example:
+        belwatch export --dataset us_ofac_sdn -o sdn.ftm.json
+    """
+    with _store(ctx) as store:
+        for entity in store.iter_entities(dataset, as_of=as_of, current=not all_versions):
+            output.write(orjson.dumps(entity.to_dict()).decode() + "\n")
+
+
+@cli.command()
+@click.argument("entity_id")
+@click.option("--json", "as_json", is_flag=True, help="JSON with every statement.")
+@db_option
+@click.pass_context
+def entity(ctx: click.Context, entity_id: str, as_json: bool) -> None:
+    """Show one entity with all its statements and their history.
+
+    \b
+    Example:
+        belwatch entity us-ofac-sdn-0123456789abcdef01234567
+    """
+    from belwatch.exc import NotFound
+
+    with _store(ctx) as store:
+        statements = store.statements([entity_id])
+        if not statements:
+            raise NotFound(f"no entity {entity_id!r} in the register")
+        cutoffs = store.cutoffs()
+        linked = store.referencing(entity_id)
+    from belwatch.store.sql import in_force
+
+    statements.sort(key=lambda s: (s.prop != "id", s.prop, s.first_seen or "", s.value))
+    if as_json:
+        _echo_json({
+            "id": entity_id,
+            "statements": [
+                {**s.to_dict(), "current": in_force(s, cutoffs, None)} for s in statements
+            ],
+            "referenced_by": [e.to_dict() for e in linked],
+        })
+        return
+    click.echo(f"{entity_id} ({statements[0].schema}, {statements[0].dataset})")
+    for s in statements:
+        state = "" if in_force(s, cutoffs, None) else "  [no longer listed]"
+        click.echo(f"  {s.prop:<20} {s.value}  ({s.first_seen} .. {s.last_seen}){state}")
+    for other in linked:
+        click.echo(f"  <- {other.schema.name} {other.id}: {other.caption}")
+
+
+@cli.command()
+@click.option("--host", help="Address to listen on (overrides BELWATCH_HOST).")
+@click.option("--port", type=int, help="Port (overrides BELWATCH_PORT).")
+@db_option
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the web UI and the yente-compatible API.
+
+    \b
+    Example:
+        belwatch serve --port 8000
+    """
+    import uvicorn
+
+    from belwatch.api import create_app
+
+    settings = _settings(ctx)
+    app = create_app(settings)
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@cli.command()
+def formats() -> None:
+    """List the official list formats belwatch reads, and their datasets.
+
+    \b
+    Example:
+        belwatch formats
+    """
+    from belwatch.sources import formats as all_formats
+
+    for fmt in all_formats():
+        side = f" (side file of {fmt.companion_of})" if fmt.companion_of else ""
+        click.echo(f"{fmt.name:<22} {fmt.dataset:<24} {fmt.title}{side}")
+
+
+def main() -> None:
+    cli(obj={})
+
+
+if __name__ == "__main__":
+    main()

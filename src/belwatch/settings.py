@@ -1,0 +1,94 @@
+"""One settings object, read from ``BELWATCH_*`` environment variables; CLI flags override."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from belwatch.exc import ConfigError
+
+ENV_PREFIX = "BELWATCH_"
+
+# Every setting, its environment variable and what it does: the docs are generated from this
+# table and a test checks each is documented.
+SETTINGS_DOC: dict[str, str] = {
+    "BELWATCH_DB": "Register database: a SQLite file path or an SQLAlchemy URL "
+    "(sqlite:///path.db, postgresql://user@host/db). Default: belwatch.db in the working directory.",
+    "BELWATCH_FALLBACK_SOURCES": "A folder of official list files to ingest when a download fails "
+    "(no network); e.g. ../shared/data/sources.",
+    "BELWATCH_HOST": "Address `belwatch serve` listens on. Default: 127.0.0.1.",
+    "BELWATCH_PORT": "Port `belwatch serve` listens on. Default: 8000.",
+    "BELWATCH_DOWNLOAD_DIR": "Where `belwatch update` keeps downloaded list files. "
+    "Default: downloads/ beside a SQLite register, else ./downloads.",
+    "BELWATCH_TIMEOUT": "Seconds before a download attempt gives up. Default: 60.",
+    "BELWATCH_MIRROR": "Base URL of a mirror that serves the list files under belwatch's download "
+    "names (us_ofac_sdn.xml, un_sc_sanctions.xml, ...), for networks that cannot reach the "
+    "official sites. Default: the official URLs.",
+}
+
+
+def database_url(value: str) -> str:
+    """Accept a plain file path for SQLite, or any SQLAlchemy URL."""
+    value = value.strip()
+    if not value:
+        raise ConfigError("empty database setting: give a SQLite file path or a database URL")
+    if "://" in value:
+        if value.startswith("postgres://"):
+            value = "postgresql://" + value[len("postgres://") :]
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value[len("postgresql://") :]
+        return value
+    return f"sqlite:///{Path(value).expanduser()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str = field(default_factory=lambda: database_url("belwatch.db"))
+    fallback_sources: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    download_dir: Path | None = None
+    timeout: float = 60.0
+    mirror: str | None = None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        unknown = sorted(k for k in env if k.startswith(ENV_PREFIX) and k not in SETTINGS_DOC)
+        if unknown:
+            raise ConfigError(f"unknown setting {unknown[0]}; known: {', '.join(SETTINGS_DOC)}")
+        settings = cls()
+        if env.get("BELWATCH_DB"):
+            settings = replace(settings, db=database_url(env["BELWATCH_DB"]))
+        if env.get("BELWATCH_FALLBACK_SOURCES"):
+            settings = replace(settings, fallback_sources=Path(env["BELWATCH_FALLBACK_SOURCES"]))
+        if env.get("BELWATCH_HOST"):
+            settings = replace(settings, host=env["BELWATCH_HOST"])
+        if env.get("BELWATCH_PORT"):
+            settings = replace(settings, port=_number(env, "BELWATCH_PORT", int))
+        if env.get("BELWATCH_DOWNLOAD_DIR"):
+            settings = replace(settings, download_dir=Path(env["BELWATCH_DOWNLOAD_DIR"]))
+        if env.get("BELWATCH_TIMEOUT"):
+            settings = replace(settings, timeout=_number(env, "BELWATCH_TIMEOUT", float))
+        if env.get("BELWATCH_MIRROR"):
+            settings = replace(settings, mirror=env["BELWATCH_MIRROR"])
+        return settings
+
+    def with_db(self, value: str | None) -> Settings:
+        return self if value is None else replace(self, db=database_url(value))
+
+    @property
+    def downloads(self) -> Path:
+        if self.download_dir is not None:
+            return self.download_dir
+        if self.db.startswith("sqlite:///") and self.db != "sqlite:///:memory:":
+            return Path(self.db[len("sqlite:///") :]).parent / "downloads"
+        return Path("downloads")
+
+
+def _number(env: dict[str, str], key: str, kind: type[int] | type[float]) -> int | float:
+    try:
+        return kind(env[key])
+    except ValueError:
+        raise ConfigError(f"{key}={env[key]!r} is not a number") from None

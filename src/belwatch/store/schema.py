@@ -1,0 +1,80 @@
+"""The register's tables: source versions and statements."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta_table = Table(
+    "belwatch_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# One row per ingested file: a version of one dataset.
+version_table = Table(
+    "source_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dataset", String(64), nullable=False),
+    Column("format", String(64), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("filename", Text, nullable=False),
+    # The date the version speaks for: the list's own publication date where the file
+    # carries one (date_source 'file'), else a date in the file's name ('filename'), else
+    # the day it was ingested ('ingest').
+    Column("version_date", String(10), nullable=False),
+    Column("date_source", String(16), nullable=False),
+    Column("published", String(10), nullable=True),
+    Column("complete", Boolean, nullable=False, default=True),
+    Column("ingested_at", DateTime, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("declared", Integer, nullable=True),
+    Column("entities", Integer, nullable=False),
+    Column("statements", Integer, nullable=False),
+    Column("new_statements", Integer, nullable=False),
+    Column("warnings", Text, nullable=False, default="[]"),
+    UniqueConstraint("dataset", "sha256", name="uq_source_version_sha"),
+    Index("ix_source_version_dataset_date", "dataset", "version_date"),
+)
+
+# One row per fact: entity, property, value, as said by one dataset; first and last seen
+# across that dataset's versions.
+statement_table = Table(
+    "statement",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("entity_id", String(255), nullable=False),
+    Column("schema", String(64), nullable=False),
+    Column("prop", String(64), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("dataset", String(64), nullable=False),
+    Column("lang", String(16), nullable=True),
+    Column("original_value", Text, nullable=True),
+    # The value again where the property points at another entity, so links can be followed
+    # backwards (which Sanctions name this Person?) through an index that fits any value.
+    Column("ref", String(255), nullable=True),
+    Column("first_seen", String(10), nullable=False),
+    Column("last_seen", String(10), nullable=False),
+    Column("first_version", Integer, ForeignKey("source_version.id"), nullable=False),
+    Column("last_version", Integer, ForeignKey("source_version.id"), nullable=False),
+    Index("ix_statement_entity", "entity_id"),
+    Index("ix_statement_dataset_prop", "dataset", "prop"),
+    Index("ix_statement_ref", "ref"),
+)

@@ -1,0 +1,401 @@
+"""The register in SQL: SQLite by default, PostgreSQL by URL. Dialect differences live here."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from followthemoney import Statement, StatementEntity, model
+from followthemoney.dataset import Dataset
+from followthemoney.statement.util import BASE_ID
+from sqlalchemy import Engine, case, create_engine, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.sql.expression import ColumnElement
+
+from belwatch.exc import ConfigError, NotFound, StoreError
+from belwatch.sources.base import ParseResult
+from belwatch.store.schema import SCHEMA_VERSION, meta_table, metadata, statement_table, version_table
+
+REGISTER = Dataset.make({"name": "belwatch", "title": "belwatch sanctions register"})
+BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    dataset: str
+    format: str
+    sha256: str
+    filename: str
+    version_date: str
+    date_source: str
+    published: str | None
+    complete: bool
+    ingested_at: datetime
+    records: int
+    declared: int | None
+    entities: int
+    statements: int
+    new_statements: int
+    warnings: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["ingested_at"] = self.ingested_at.isoformat(timespec="seconds")
+        return data
+
+
+class Store:
+    """A register database. Every write is one transaction: it lands whole or not at all."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine: Engine = create_engine(url, future=True)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise ConfigError(f"cannot use database {url!r}: {exc}") from None
+        self.dialect = self.engine.dialect.name
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        elif self.dialect != "postgresql":
+            raise ConfigError(f"unsupported database {self.dialect!r}: use SQLite or PostgreSQL")
+        try:
+            with self.engine.begin() as conn:
+                metadata.create_all(conn)
+                self._check_schema(conn)
+        except (OperationalError, ProgrammingError) as exc:
+            raise StoreError(f"cannot open the register at {self.safe_url}: {exc.orig}") from None
+
+    @property
+    def safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _check_schema(self, conn: Connection) -> None:
+        row = conn.execute(select(meta_table.c.value).where(meta_table.c.key == "schema_version")).first()
+        if row is None:
+            conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        elif int(row[0]) != SCHEMA_VERSION:
+            raise StoreError(
+                f"the register at {self.safe_url} has schema version {row[0]}, "
+                f"this belwatch expects {SCHEMA_VERSION}"
+            )
+
+    # --- writing -----------------------------------------------------------------------
+
+    def find_version(self, sha256: str) -> Version | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(version_table).where(version_table.c.sha256 == sha256).limit(1)
+            ).first()
+        return _version(row) if row else None
+
+    def add_version(
+        self,
+        result: ParseResult,
+        *,
+        sha256: str,
+        filename: str,
+        version_date: str,
+        date_source: str,
+    ) -> Version:
+        """Store one parsed file as a version of its dataset, updating each statement's
+        first and last sighting. All of it in one transaction."""
+        rows = _statement_rows(result, version_date)
+        try:
+            with self.engine.begin() as conn:
+                before = conn.execute(select(func.count()).select_from(statement_table)).scalar_one()
+                version_id = conn.execute(
+                    version_table.insert().values(
+                        dataset=result.dataset,
+                        format=result.format,
+                        sha256=sha256,
+                        filename=filename,
+                        version_date=version_date,
+                        date_source=date_source,
+                        published=result.published.isoformat() if result.published else None,
+                        complete=result.complete,
+                        ingested_at=datetime.now(UTC).replace(tzinfo=None),
+                        records=result.records,
+                        declared=result.declared,
+                        entities=len(result.entities),
+                        statements=len(rows),
+                        new_statements=0,
+                        warnings=json.dumps(result.warnings, ensure_ascii=False),
+                    )
+                ).inserted_primary_key[0]
+                for row in rows:
+                    row["first_version"] = row["last_version"] = version_id
+                upsert = self._upsert()
+                for start in range(0, len(rows), BATCH):
+                    conn.execute(upsert, rows[start : start + BATCH])
+                after = conn.execute(select(func.count()).select_from(statement_table)).scalar_one()
+                conn.execute(
+                    version_table.update()
+                    .where(version_table.c.id == version_id)
+                    .values(new_statements=after - before)
+                )
+                row = conn.execute(select(version_table).where(version_table.c.id == version_id)).one()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not store {filename}: {getattr(exc, 'orig', exc)}") from None
+        return _version(row)
+
+    def _upsert(self) -> Any:
+        t = statement_table
+        insert = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(t)
+        new = insert.excluded
+        newer = new.last_seen >= t.c.last_seen
+        return insert.on_conflict_do_update(
+            index_elements=[t.c.id],
+            set_={
+                "first_seen": self._least(t.c.first_seen, new.first_seen),
+                "first_version": case(
+                    (new.first_seen < t.c.first_seen, new.first_version), else_=t.c.first_version
+                ),
+                "last_seen": self._greatest(t.c.last_seen, new.last_seen),
+                "last_version": case((newer, new.last_version), else_=t.c.last_version),
+                "schema": case((newer, new.schema), else_=t.c.schema),
+                "original_value": case((newer, new.original_value), else_=t.c.original_value),
+            },
+        )
+
+    def _least(self, a: Any, b: Any) -> ColumnElement[Any]:
+        return func.least(a, b) if self.dialect == "postgresql" else func.min(a, b)
+
+    def _greatest(self, a: Any, b: Any) -> ColumnElement[Any]:
+        return func.greatest(a, b) if self.dialect == "postgresql" else func.max(a, b)
+
+    # --- reading -----------------------------------------------------------------------
+
+    def versions(self, dataset: str | None = None) -> list[Version]:
+        query = select(version_table).order_by(
+            version_table.c.dataset, version_table.c.version_date, version_table.c.id
+        )
+        if dataset is not None:
+            query = query.where(version_table.c.dataset == dataset)
+        with self.engine.connect() as conn:
+            return [_version(row) for row in conn.execute(query)]
+
+    def cutoffs(self, as_of: str | None = None) -> dict[str, str]:
+        """Per dataset, the date of the latest complete version (on or before ``as_of``): a
+        statement last seen before it was no longer on the list."""
+        latest_complete: dict[str, str] = {}
+        earliest: dict[str, str] = {}
+        for version in self.versions():
+            if as_of is not None and version.version_date > as_of:
+                continue
+            day = version.version_date
+            earliest[version.dataset] = min(earliest.get(version.dataset, day), day)
+            if version.complete:
+                latest_complete[version.dataset] = max(latest_complete.get(version.dataset, day), day)
+        return {ds: latest_complete.get(ds, first) for ds, first in earliest.items()}
+
+    def statements(self, entity_ids: Iterable[str]) -> list[Statement]:
+        ids = list(entity_ids)
+        found: list[Statement] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                query = select(statement_table).where(statement_table.c.entity_id.in_(chunk))
+                found.extend(row_statement(row) for row in conn.execute(query))
+        return found
+
+    def entity(self, entity_id: str, as_of: str | None = None, current: bool = True) -> StatementEntity:
+        """One entity; ``current`` limits it to what is on the lists (as of a date)."""
+        entities = self.entities([entity_id], as_of=as_of, current=current)
+        if not entities:
+            raise NotFound(f"no entity {entity_id!r} in the register")
+        return entities[0]
+
+    def entities(
+        self, entity_ids: Iterable[str], as_of: str | None = None, current: bool = True
+    ) -> list[StatementEntity]:
+        statements = self.statements(entity_ids)
+        if current:
+            statements = self.filter_in_force(statements, as_of)
+        return _assemble(statements)
+
+    def iter_entities(
+        self,
+        dataset: str | None = None,
+        as_of: str | None = None,
+        current: bool = True,
+    ) -> Iterator[StatementEntity]:
+        """Every entity, one at a time, in id order (streamed, not loaded whole)."""
+        cutoffs = self.cutoffs(as_of) if current else {}
+        query = select(statement_table).order_by(statement_table.c.entity_id)
+        if dataset is not None:
+            query = query.where(statement_table.c.dataset == dataset)
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
+            batch: list[Statement] = []
+            for row in result:
+                stmt = row_statement(row)
+                if batch and stmt.entity_id != batch[0].entity_id:
+                    yield from _assemble(batch)
+                    batch = []
+                if not current or in_force(stmt, cutoffs, as_of):
+                    batch.append(stmt)
+            if batch:
+                yield from _assemble(batch)
+
+    def referencing(self, entity_id: str, as_of: str | None = None) -> list[StatementEntity]:
+        """Entities that point at this one (its Sanctions, links, addresses...)."""
+        query = select(statement_table.c.entity_id).where(statement_table.c.ref == entity_id).distinct()
+        with self.engine.connect() as conn:
+            ids = [row[0] for row in conn.execute(query)]
+        return self.entities(ids, as_of=as_of)
+
+    def filter_in_force(self, statements: Sequence[Statement], as_of: str | None) -> list[Statement]:
+        cutoffs = self.cutoffs(as_of)
+        return [s for s in statements if in_force(s, cutoffs, as_of)]
+
+    def search_names(self, text: str, limit: int = 50) -> list[StatementEntity]:
+        """Listed entities with a name containing ``text`` (a plain substring search; the
+        matching engine does the real screening)."""
+        t = statement_table
+        pattern = "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        if self.dialect == "postgresql":
+            cond = t.c.value.ilike(pattern)
+        else:  # SQLite's own LIKE folds ASCII only; Cyrillic names need a real casefold
+            cond = func.casefold(t.c.value).like(pattern.casefold())
+        query = (
+            select(t.c.entity_id)
+            .where(t.c.prop.in_(NAME_PROPS), cond)
+            .distinct()
+            .limit(limit * 4)
+        )
+        with self.engine.connect() as conn:
+            ids = [row[0] for row in conn.execute(query)]
+        return self.entities(ids)[:limit]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per dataset: entities (all versions) by schema."""
+        t = statement_table
+        query = (
+            select(t.c.dataset, t.c.schema, func.count())
+            .where(t.c.prop == BASE_ID)
+            .group_by(t.c.dataset, t.c.schema)
+        )
+        found: dict[str, dict[str, int]] = defaultdict(dict)
+        with self.engine.connect() as conn:
+            for dataset, schema, count in conn.execute(query):
+                found[dataset][schema] = count
+        return dict(found)
+
+
+def in_force(stmt: Statement, cutoffs: dict[str, str], as_of: str | None) -> bool:
+    cutoff = cutoffs.get(stmt.dataset)
+    if cutoff is None:
+        return False
+    if as_of is not None and stmt.first_seen is not None and stmt.first_seen > as_of:
+        return False
+    return stmt.last_seen is not None and stmt.last_seen >= cutoff
+
+
+def _assemble(statements: Sequence[Statement]) -> list[StatementEntity]:
+    by_entity: dict[str, list[Statement]] = defaultdict(list)
+    for stmt in statements:
+        by_entity[stmt.entity_id].append(stmt)
+    entities = []
+    for stmts in by_entity.values():
+        if not any(s.prop == BASE_ID for s in stmts):
+            continue
+        entities.append(StatementEntity.from_statements(REGISTER, stmts))
+    return entities
+
+
+def _statement_rows(result: ParseResult, seen: str) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for entity in result.entities:
+        if entity.id is None:
+            continue
+        schema = entity.schema.name
+        values: list[tuple[str, str]] = [(BASE_ID, entity.id)]
+        values.extend((prop.name, value) for prop, value in entity.itervalues())
+        for prop, value in values:
+            key = Statement.make_key(result.dataset, entity.id, prop, value, False)
+            if key is None or key in rows:
+                continue
+            is_ref = prop != BASE_ID and entity.schema.properties[prop].type.name == "entity"
+            rows[key] = {
+                "id": key,
+                "entity_id": entity.id,
+                "schema": schema,
+                "prop": prop,
+                "value": value,
+                "dataset": result.dataset,
+                "lang": None,
+                "original_value": None,
+                "ref": value if is_ref else None,
+                "first_seen": seen,
+                "last_seen": seen,
+            }
+    return list(rows.values())
+
+
+def row_statement(row: Any) -> Statement:
+    return Statement(
+        id=row.id,
+        entity_id=row.entity_id,
+        prop=row.prop,
+        schema=row.schema,
+        value=row.value,
+        dataset=row.dataset,
+        lang=row.lang,
+        original_value=row.original_value,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+    )
+
+
+def _version(row: Any) -> Version:
+    return Version(
+        id=row.id,
+        dataset=row.dataset,
+        format=row.format,
+        sha256=row.sha256,
+        filename=row.filename,
+        version_date=row.version_date,
+        date_source=row.date_source,
+        published=row.published,
+        complete=bool(row.complete),
+        ingested_at=row.ingested_at,
+        records=row.records,
+        declared=row.declared,
+        entities=row.entities,
+        statements=row.statements,
+        new_statements=row.new_statements,
+        warnings=json.loads(row.warnings or "[]"),
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
+
+
+def _casefold(value: str | None) -> str | None:
+    return value.casefold() if value else value
+
+
+
+NAME_PROPS = ("name", "alias", "weakAlias", "previousName")
