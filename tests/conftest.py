@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from belwatch.sources.base import SourceFile
+from belwatch.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = REPO.parent / "shared" / "data" / "sources"
@@ -24,3 +26,32 @@ def source_file(relpath: str) -> SourceFile:
 @pytest.fixture
 def load() -> Callable[[str], SourceFile]:
     return source_file
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty register on SQLite and on PostgreSQL (PG_TEST_URL)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'register.db'}"
+        return
+    url = os.environ.get("PG_TEST_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("PG_TEST_URL is not set: ./test starts PostgreSQL and sets it")
+        pytest.skip("PG_TEST_URL not set (./test starts PostgreSQL and sets it)")
+    from sqlalchemy import create_engine
+
+    from belwatch.settings import database_url
+    from belwatch.store.schema import metadata
+
+    url = database_url(url)
+    engine = create_engine(url)
+    metadata.drop_all(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    with Store(store_url) as opened:
+        yield opened

@@ -273,7 +273,7 @@ def entity(ctx: click.Context, entity_id: str, as_json: bool) -> None:
         if not statements:
             raise NotFound(f"no entity {entity_id!r} in the register")
         cutoffs = store.cutoffs()
-        linked = store.referencing(entity_id)
+        linked = store.referencing(entity_id, current=False)
     from belwatch.store.sql import in_force
 
     statements.sort(key=lambda s: (s.prop != "id", s.prop, s.first_seen or "", s.value))

@@ -62,11 +62,11 @@ def entity_view(store: Store, entity_id: str, as_of: str | None = None) -> Entit
         if prop.type.name == "entity":
             forward[value] = prop.name
     if forward:
-        for other in store.entities(forward, as_of=as_of):
+        for other in store.entities(forward, as_of=as_of, current=listed):
             if other.id is not None:
                 adjacent.setdefault(forward[other.id], []).append(other)
     target = False
-    for other in store.referencing(entity_id, as_of=as_of):
+    for other in store.referencing(entity_id, as_of=as_of, current=listed):
         for prop, value in other.itervalues():
             if prop.type.name == "entity" and value == entity_id and prop.reverse is not None:
                 adjacent.setdefault(prop.reverse.name, []).append(other)

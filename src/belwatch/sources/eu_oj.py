@@ -22,6 +22,7 @@ import re
 
 from followthemoney import EntityProxy
 from followthemoney.exc import InvalidData
+from followthemoney.types import registry
 
 from belwatch.exc import SourceError
 from belwatch.sources.base import (
@@ -35,49 +36,21 @@ from belwatch.sources.base import (
 )
 
 DATASET = "eu_journal_sanctions"
-META = ["recordId", "programKey", "annex", "measure", "startDate", "reason", "schema", "name"]
-ENTITY = [
-    "alias",
-    "weakAlias",
-    "previousName",
-    "country",
-    "nationality",
-    "jurisdiction",
-    "birthDate",
-    "birthPlace",
-    "position",
-    "passportNumber",
-    "gender",
-    "appearance",
-    "ethnicity",
-    "fatherName",
-    "motherName",
-    "incorporationDate",
-    "legalForm",
-    "sector",
-    "registrationNumber",
-    "taxNumber",
-    "idNumber",
-    "innCode",
-    "ogrnCode",
-    "kppCode",
-    "okpoCode",
-    "leiCode",
-    "swiftBic",
-    "ticker",
-    "imoNumber",
-    "mmsi",
-    "flag",
-    "address",
-    "phone",
-    "email",
-    "website",
-    "notes",
-]
+# The columns exactly as FORMAT.md prints them; amendment files lead with two CELEX columns.
+COLUMNS = (
+    "recordId,programKey,annex,measure,startDate,reason,schema,name,alias,weakAlias,"
+    "previousName,country,nationality,jurisdiction,birthDate,birthPlace,position,passportNumber,"
+    "gender,appearance,ethnicity,fatherName,motherName,incorporationDate,legalForm,sector,"
+    "registrationNumber,taxNumber,idNumber,innCode,ogrnCode,kppCode,okpoCode,leiCode,swiftBic,"
+    "ticker,imoNumber,mmsi,flag,address,phone,email,website,notes"
+)
+META = COLUMNS.split(",")[:8]
+ENTITY = COLUMNS.split(",")[8:]  # FtM property names
 CONSOLIDATED = ["celex", *META, *ENTITY]
 AMENDMENT = ["amendedCelex", "amendmentCelex", *META, *ENTITY]
 SCHEMATA = ("Asset", "Company", "LegalEntity", "Organization", "Person", "Vessel")
 REGIMES = {"EU-BLR": "Belarus"}  # programKey -> the regime named after the act
+COUNTRIES = {"country", "nationality", "jurisdiction", "flag"}
 IDENTIFIERS = {"registrationNumber", "taxNumber", "idNumber", "innCode", "ogrnCode", "okpoCode"}
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d %b. %Y")
 
@@ -86,6 +59,8 @@ _VALUE = re.compile(r'\s*(?:"((?:[^"]|"")*)"|([^;]*))\s*(;|$)')
 # Dates inside free-form cells: "1979, 1980 or 1981", "21.11.1964 / 1965", "28.01 1966".
 _DATE_IN_TEXT = re.compile(r"\b(\d{1,2})\.(\d{1,2})[.\s]\s*(\d{4})\b|\b(1[89]\d\d|20\d\d)\b")
 _PASSPORT_LABEL = re.compile(r"passport(?: no\.?| number)?:\s*(.+?)\.?$", re.IGNORECASE)
+_AND = re.compile(r",\s*|\s+and\s+")
+_COUNTRY_SPELLINGS = {"belarussian": "Belarus", "byelorussian": "Belarus", "belorussian": "Belarus"}
 _CELEX = re.compile(r"3(\d{4})([RD])(\d{4})")
 
 
@@ -112,7 +87,7 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
         ctx.record = f"line {line}"
         try:
             if len(cells) != len(header):
-                raise ctx.error(f"{len(cells)} cells where the header has {len(header)}")
+                raise ctx.error(f"{len(cells)} cells, the header has {len(header)}: broken row")
             target, sanction = _row(ctx, dict(zip(header, cells, strict=True)))
             for entity in (target, sanction):
                 _merge(ctx, entities, entity)
@@ -129,6 +104,9 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
 
 
 def _row(ctx: Context, row: dict[str, str]) -> tuple[EntityProxy, EntityProxy]:
+    annex, number = row["annex"].strip(), row["recordId"].strip()
+    if number:
+        ctx.record = f"{ctx.record} (Annex {annex} entry {number})"
     celex_column = "celex" if "celex" in row else "amendedCelex"
     celex = row[celex_column]
     for column in ("programKey", "measure", "schema", "name"):
@@ -140,16 +118,11 @@ def _row(ctx: Context, row: dict[str, str]) -> tuple[EntityProxy, EntityProxy]:
         raise ctx.error(
             f"schema {row['schema']!r} is not one of {', '.join(SCHEMATA)}", field="schema"
         )
-    annex, number = row["annex"].strip(), row["recordId"].strip()
     if number:
-        ctx.record = f"{ctx.record} (Annex {annex} entry {number})"
         target = ctx.make(row["schema"], celex, "annex", annex, number)
     else:
         name = " ".join(row["name"].split()).casefold()
-        first = [_split(row[c]) for c in ("birthDate", "incorporationDate", "registrationNumber")]
-        target = ctx.make(
-            row["schema"], celex, "name", name, next((v[0] for v in first if v), None)
-        )
+        target = ctx.make(row["schema"], celex, "name", name, _distinction(row))
     ctx.add(target, "name", row["name"], field="name")
     for column in ENTITY:
         _add_column(ctx, target, column, _split(row[column]))
@@ -177,6 +150,19 @@ def _row(ctx: Context, row: dict[str, str]) -> tuple[EntityProxy, EntityProxy]:
     return target, sanction
 
 
+def _distinction(row: dict[str, str]) -> str | None:
+    """What tells namesakes apart: the first birth/incorporation date or registration number,
+    normalised so that an amendment printing "01.02.1994" for "1.2.1994" keeps the id."""
+    for column in ("birthDate", "incorporationDate", "registrationNumber"):
+        for value in _split(row[column]):
+            return (
+                _unlabel(value)
+                if column == "registrationNumber"
+                else next(iter(_dates(value)), value)
+            )
+    return None
+
+
 def _add_column(ctx: Context, entity: EntityProxy, column: str, values: list[str]) -> None:
     if not values:
         return
@@ -189,6 +175,13 @@ def _add_column(ctx: Context, entity: EntityProxy, column: str, values: list[str
         values = dates
     elif column == "passportNumber":
         values = [p for value in values for p in _passports(value)]
+    elif column in COUNTRIES:  # "Russian, Belarusian", "Russian and Belarusian"
+        values = [_COUNTRY_SPELLINGS.get(v.casefold(), v) for v in _parts(values, _AND)]
+        for value in values:
+            if registry.country.clean(value) is None:
+                ctx.warn(f"{ctx.filename}: record {ctx.record}: {column} {value!r} is no country")
+    elif column in ("phone", "email"):  # "+375 266 01 31, +375 266 34 17"
+        values = _parts(values, ",")
     elif column in IDENTIFIERS:
         for value in values:
             # "3040771A125PB2; Passport: MP3810311." prints a passport among the ids.
@@ -226,6 +219,11 @@ def _split(cell: str) -> list[str]:
             break
         pos = match.end()
     return values
+
+
+def _parts(values: list[str], separator: str | re.Pattern[str]) -> list[str]:
+    parts = (re.split(separator, value) for value in values)
+    return [part.strip() for split in parts for part in split if part.strip()]
 
 
 def _dates(value: str) -> list[str]:

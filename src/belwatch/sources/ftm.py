@@ -8,6 +8,7 @@ import orjson
 from followthemoney import model
 from followthemoney.exc import InvalidData
 
+from belwatch.exc import SourceError
 from belwatch.sources.base import Context, ParseResult, SourceFile, SourceFormat, decode
 
 DATASET = "ftm_import"
@@ -24,7 +25,8 @@ def sniff(data: bytes) -> bool:
 def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     ctx = Context(DATASET, file, FORMAT.name)
     text = decode(file.data, file.name)
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Split on "\n" only: splitlines() also breaks at U+2028 etc., which JSON strings may hold.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         ctx.record = f"line {number}"
@@ -33,19 +35,25 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
             schema = data.get("schema")
-            if model.get(schema) is None:
+            if not isinstance(schema, str) or model.get(schema) is None:
                 raise ctx.error(f"unknown FtM schema {schema!r}", field="schema")
             if not data.get("id"):
                 raise ctx.error("entity without id", field="id")
             entity = model.make_entity(schema)
             entity.id = str(data["id"])
-            for prop, values in (data.get("properties") or {}).items():
+            properties = data.get("properties") or {}
+            if not isinstance(properties, dict):
+                raise ctx.error("properties is not a JSON object", field="properties")
+            for prop, values in properties.items():
                 if entity.schema.get(prop) is None:
                     ctx.warn(f"line {number}: {schema} has no property {prop!r}; skipped")
                     continue
-                ctx.add(entity, prop, list(values), field=f"properties.{prop}")
-        except (orjson.JSONDecodeError, ValueError, InvalidData, TypeError) as exc:
-            error = ctx.error(f"not a FtM entity: {exc}")
+                # A bare string is one value (as in FtM's own from_dict), not its characters.
+                values = values if isinstance(values, list) else [values]
+                ctx.add(entity, prop, values, field=f"properties.{prop}")
+            entity.context = {k: data[k] for k in ("referents", "datasets") if k in data}
+        except (SourceError, ValueError, InvalidData, TypeError) as exc:
+            error = exc if isinstance(exc, SourceError) else ctx.error(f"not a FtM entity: {exc}")
             if not lenient:
                 raise error from None
             ctx.warn(str(error))

@@ -253,12 +253,14 @@ class Store:
             if batch:
                 yield from _assemble(batch)
 
-    def referencing(self, entity_id: str, as_of: str | None = None) -> list[StatementEntity]:
+    def referencing(
+        self, entity_id: str, as_of: str | None = None, current: bool = True
+    ) -> list[StatementEntity]:
         """Entities that point at this one (its Sanctions, links, addresses...)."""
         query = select(statement_table.c.entity_id).where(statement_table.c.ref == entity_id).distinct()
         with self.engine.connect() as conn:
             ids = [row[0] for row in conn.execute(query)]
-        return self.entities(ids, as_of=as_of)
+        return self.entities(ids, as_of=as_of, current=current)
 
     def filter_in_force(self, statements: Sequence[Statement], as_of: str | None) -> list[Statement]:
         cutoffs = self.cutoffs(as_of)
