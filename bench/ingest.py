@@ -40,8 +40,15 @@ def run(url: str, folder: Path, label: str) -> dict[str, float]:
                 outcome = ingest_one(store, item, lenient=True)
             version = outcome.version
             assert version is not None
-            rows.append((item.path.name, version.dataset, version.records, version.statements,
-                         time.perf_counter() - t0))
+            rows.append(
+                (
+                    item.path.name,
+                    version.dataset,
+                    version.records,
+                    version.statements,
+                    time.perf_counter() - t0,
+                )
+            )
         first = time.perf_counter() - started
         started = time.perf_counter()
         slowest = 0.0
@@ -54,12 +61,20 @@ def run(url: str, folder: Path, label: str) -> dict[str, float]:
     print(f"{'file':<44} {'dataset':<24} {'entries':>8} {'statements':>10} {'seconds':>8}")
     for name, dataset, records, statements, seconds in rows:
         print(f"{name[:44]:<44} {dataset:<24} {records:>8,} {statements:>10,} {seconds:>8.2f}")
-    return {"files": len(rows), "skipped": len(skipped), "first": first, "again": again,
-            "slowest_again": slowest, "statements": sum(r[3] for r in rows)}
+    return {
+        "files": len(rows),
+        "skipped": len(skipped),
+        "first": first,
+        "again": again,
+        "slowest_again": slowest,
+        "statements": sum(r[3] for r in rows),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("folder", type=Path)
     parser.add_argument("--pg", help="also run on this (emptied!) PostgreSQL database")
     args = parser.parse_args()
@@ -73,11 +88,16 @@ def main() -> None:
         engine.dispose()
         results["PostgreSQL"] = run(url, args.folder, "PostgreSQL")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n{'database':<12} {'files':>6} {'statements':>11} {'ingest s':>9} {'goal':>6} "
-          f"{'re-ingest s':>12} {'slowest file':>13} {'goal':>6}")
+    print(
+        f"\n{'database':<12} {'files':>6} {'statements':>11} {'ingest s':>9} {'goal':>6} "
+        f"{'re-ingest s':>12} {'slowest file':>13} {'goal':>6}"
+    )
     for name, r in results.items():
-        print(f"{name:<12} {int(r['files']):>6} {int(r['statements']):>11,} {r['first']:>9.1f} {'<60':>6} "
-              f"{r['again']:>12.2f} {r['slowest_again']:>13.3f} {'<1':>6}")
+        print(
+            f"{name:<12} {int(r['files']):>6} {int(r['statements']):>11,} {r['first']:>9.1f} "
+            f"{'<60':>6} "
+            f"{r['again']:>12.2f} {r['slowest_again']:>13.3f} {'<1':>6}"
+        )
     print(f"peak memory (whole run): {peak:,.0f} MiB")
     sys.stdout.flush()
 

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from belwatch.cli import cli
+
 from store.test_store import V2021, V2022, write
 
 
@@ -20,7 +21,10 @@ def run(*args: str, db: Path | None = None, env: dict[str, str] | None = None) -
 @pytest.fixture
 def register(tmp_path: Path) -> Path:
     db = tmp_path / "register.db"
-    files = [write(tmp_path, "list_2021-03-01.json", V2021), write(tmp_path, "list_2022-03-01.json", V2022)]
+    files = [
+        write(tmp_path, "list_2021-03-01.json", V2021),
+        write(tmp_path, "list_2022-03-01.json", V2022),
+    ]
     result = run("update", "--from", str(files[0]), "--from", str(files[1]), db=db)
     assert result.exit_code == 0, result.output
     return db
@@ -97,7 +101,9 @@ def test_keep_going_reports_bad_files_and_ingests_the_rest(tmp_path: Path) -> No
     folder = tmp_path / "lists"
     folder.mkdir()
     write(folder, "good_2021-03-01.json", V2021)
-    (folder / "broken_2021-04-01.json").write_text('{"id": "x", "schema": "Person", "properties": {}}\n{')
+    (folder / "broken_2021-04-01.json").write_text(
+        '{"id": "x", "schema": "Person", "properties": {}}\n{'
+    )
     (folder / "README.txt").write_text("not a list")
     db = tmp_path / "r.db"
     result = run("update", "--from", str(folder), "--keep-going", db=db)
@@ -110,4 +116,6 @@ def test_keep_going_reports_bad_files_and_ingests_the_rest(tmp_path: Path) -> No
 
 def test_every_command_has_an_example() -> None:
     for name, command in cli.commands.items():
-        assert command.help and "Example" in command.help, f"belwatch {name} --help lacks an example"
+        assert command.help and "Example" in command.help, (
+            f"belwatch {name} --help lacks an example"
+        )

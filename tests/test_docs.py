@@ -7,6 +7,7 @@ import re
 from belwatch.cli import cli
 from belwatch.docs import cli_reference
 from belwatch.settings import SETTINGS_DOC
+
 from conftest import REPO
 
 README = (REPO / "README.md").read_text()
@@ -19,7 +20,9 @@ def test_readme_opens_with_the_two_setup_commands() -> None:
     assert commands == ["BELWATCH_FALLBACK_SOURCES=../shared/data/sources ./run", "./test"]
     assert README.index("```sh") < README.index("## ")
     ci = (REPO / ".ci" / "run").read_text()
-    assert [line for line in ci.splitlines() if line and not line.startswith(("#", "set ", "cd "))] == ["./test"]
+    assert [
+        line for line in ci.splitlines() if line and not line.startswith(("#", "set ", "cd "))
+    ] == ["./test"]
 
 
 def test_every_setting_is_documented() -> None:

@@ -60,7 +60,9 @@ class _Group(click.Group):
 
 
 def db_option(f: F) -> F:
-    @click.option("--db", "db", metavar="PATH|URL", help="Register database (overrides BELWATCH_DB).")
+    @click.option(
+        "--db", "db", metavar="PATH|URL", help="Register database (overrides BELWATCH_DB)."
+    )
     @click.pass_context
     @wraps(f)
     def wrapper(ctx: click.Context, db: str | None, *args: Any, **kwargs: Any) -> Any:
@@ -93,15 +95,34 @@ def cli(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.option("--from", "paths", multiple=True, type=click.Path(), metavar="PATH",
-              help="Ingest local files or folders instead of downloading (repeatable).")
-@click.option("--dataset", "datasets", multiple=True, metavar="NAME",
-              help="Download only these datasets (repeatable).")
-@click.option("--lenient", is_flag=True,
-              help="Keep the good records of a damaged file (e.g. one truncated mid-record).")
+@click.option(
+    "--from",
+    "paths",
+    multiple=True,
+    type=click.Path(),
+    metavar="PATH",
+    help="Ingest local files or folders instead of downloading (repeatable).",
+)
+@click.option(
+    "--dataset",
+    "datasets",
+    multiple=True,
+    metavar="NAME",
+    help="Download only these datasets (repeatable).",
+)
+@click.option(
+    "--lenient",
+    is_flag=True,
+    help="Keep the good records of a damaged file (e.g. one truncated mid-record).",
+)
 @click.option("--keep-going", is_flag=True, help="Report a bad file and go on with the others.")
-@click.option("--date", "default_date", callback=_iso_date, metavar="YYYY-MM-DD",
-              help="Version date for files that carry none in content or name.")
+@click.option(
+    "--date",
+    "default_date",
+    callback=_iso_date,
+    metavar="YYYY-MM-DD",
+    help="Version date for files that carry none in content or name.",
+)
 @db_option
 @click.pass_context
 def update(
@@ -134,7 +155,9 @@ def update(
         fetched, failures = download_all(settings, datasets or None, log=_log)
         paths = tuple(str(p) for p in fetched)
         if failures and settings.fallback_sources is not None:
-            _log(f"{len(failures)} download(s) failed; ingesting {settings.fallback_sources} instead")
+            _log(
+                f"{len(failures)} download(s) failed; ingesting {settings.fallback_sources} instead"
+            )
             paths = (*paths, str(settings.fallback_sources))
         elif failures:
             for failure in failures:
@@ -143,7 +166,11 @@ def update(
                 raise click.exceptions.Exit(1)
     with _store(ctx) as store:
         outcomes = ingest.ingest(
-            store, paths, lenient=lenient, default_date=day, keep_going=keep_going,
+            store,
+            paths,
+            lenient=lenient,
+            default_date=day,
+            keep_going=keep_going,
             progress=lambda item: _log(f"reading {item.path} ({item.format.title})"),
         )
     failed = 0
@@ -158,7 +185,9 @@ def update(
             for warning in version.warnings[:5]:
                 click.secho(f"  warning: {warning}", fg="yellow", err=True)
             if len(version.warnings) > 5:
-                click.secho(f"  ... and {len(version.warnings) - 5} more warnings", fg="yellow", err=True)
+                click.secho(
+                    f"  ... and {len(version.warnings) - 5} more warnings", fg="yellow", err=True
+                )
         elif outcome.status == "unchanged":
             click.echo(f"unchanged {outcome.path}: {outcome.message}")
         elif outcome.status == "skipped":
@@ -191,7 +220,9 @@ def sources(ctx: click.Context, dataset: str | None, as_json: bool) -> None:
     if as_json:
         _echo_json([v.to_dict() for v in versions])
         return
-    click.echo(f"{'id':>4}  {'dataset':<24} {'date':<10} {'from':<8} {'entries':>8} {'new':>8}  file")
+    click.echo(
+        f"{'id':>4}  {'dataset':<24} {'date':<10} {'from':<8} {'entries':>8} {'new':>8}  file"
+    )
     for v in versions:
         click.echo(
             f"{v.id:>4}  {v.dataset:<24} {v.version_date:<10} {v.date_source:<8} "
@@ -200,7 +231,9 @@ def sources(ctx: click.Context, dataset: str | None, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD", help="What was listed on this day.")
+@click.option(
+    "--as-of", callback=_iso_date, metavar="YYYY-MM-DD", help="What was listed on this day."
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 @db_option
 @click.pass_context
@@ -219,8 +252,10 @@ def stats(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
     if as_json:
         _echo_json([r.to_dict() for r in rows])
         return
-    click.echo(f"{'dataset':<24} {'latest':<10} {'vers':>4} {'targets':>8} {'belarus':>8} "
-               f"{'delisted':>8}  entities by schema")
+    click.echo(
+        f"{'dataset':<24} {'latest':<10} {'vers':>4} {'targets':>8} {'belarus':>8} "
+        f"{'delisted':>8}  entities by schema"
+    )
     for r in rows:
         schemata = ", ".join(f"{k} {v:,}" for k, v in r.schemata.items())
         click.echo(
@@ -230,17 +265,35 @@ def stats(ctx: click.Context, as_of: str | None, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["ftm"]), default="ftm", show_default=True,
-              help="Output format: FtM entities as JSON lines.")
-@click.option("-o", "--output", type=click.File("w"), default="-", show_default=True,
-              help="Output file; - for standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ftm"]),
+    default="ftm",
+    show_default=True,
+    help="Output format: FtM entities as JSON lines.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w"),
+    default="-",
+    show_default=True,
+    help="Output file; - for standard output.",
+)
 @click.option("--dataset", metavar="NAME", help="Only this dataset.")
-@click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD", help="What was listed on this day.")
+@click.option(
+    "--as-of", callback=_iso_date, metavar="YYYY-MM-DD", help="What was listed on this day."
+)
 @click.option("--all-versions", is_flag=True, help="Include entities and values no longer listed.")
 @db_option
 @click.pass_context
 def export(
-    ctx: click.Context, fmt: str, output: IO[str], dataset: str | None, as_of: str | None,
+    ctx: click.Context,
+    fmt: str,
+    output: IO[str],
+    dataset: str | None,
+    as_of: str | None,
     all_versions: bool,
 ) -> None:
     """Write the register as FtM JSON lines (OpenSanctions, Aleph and yente read them).
@@ -278,13 +331,15 @@ def entity(ctx: click.Context, entity_id: str, as_json: bool) -> None:
 
     statements.sort(key=lambda s: (s.prop != "id", s.prop, s.first_seen or "", s.value))
     if as_json:
-        _echo_json({
-            "id": entity_id,
-            "statements": [
-                {**s.to_dict(), "current": in_force(s, cutoffs, None)} for s in statements
-            ],
-            "referenced_by": [e.to_dict() for e in linked],
-        })
+        _echo_json(
+            {
+                "id": entity_id,
+                "statements": [
+                    {**s.to_dict(), "current": in_force(s, cutoffs, None)} for s in statements
+                ],
+                "referenced_by": [e.to_dict() for e in linked],
+            }
+        )
         return
     click.echo(f"{entity_id} ({statements[0].schema}, {statements[0].dataset})")
     for s in statements:

@@ -42,7 +42,9 @@ def find_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
         path = Path(raw)
         if path.is_dir():
             for found in sorted(path.rglob("*")):
-                if found.is_file() and not any(p.startswith(".") for p in found.relative_to(path).parts):
+                if found.is_file() and not any(
+                    p.startswith(".") for p in found.relative_to(path).parts
+                ):
                     yield found, False
         elif path.is_file():
             yield path, True
@@ -73,7 +75,9 @@ def plan(paths: Iterable[str | Path]) -> tuple[list[Planned], list[Outcome]]:
         owner = _owner(path, fmt, planned)
         if owner is None:
             skipped.append(
-                Outcome(path, "skipped", message=f"{fmt.title}: no {fmt.companion_of} file beside it")
+                Outcome(
+                    path, "skipped", message=f"{fmt.title}: no {fmt.companion_of} file beside it"
+                )
             )
         else:
             owner.companions[fmt.role or fmt.name] = path
@@ -83,14 +87,18 @@ def plan(paths: Iterable[str | Path]) -> tuple[list[Planned], list[Outcome]]:
 def _owner(path: Path, fmt: SourceFormat, planned: list[Planned]) -> Planned | None:
     """The primary file a side file belongs to: same folder, same format family; where
     several qualify, the one sharing its name prefix (cons_prim.csv / cons_add.csv)."""
-    candidates = [p for p in planned if p.path.parent == path.parent and p.format.name == fmt.companion_of]
+    candidates = [
+        p for p in planned if p.path.parent == path.parent and p.format.name == fmt.companion_of
+    ]
     if len(candidates) > 1:
         prefix = path.name.split("_")[0].lower()
         candidates = [p for p in candidates if p.path.name.lower().startswith(prefix)] or candidates
     return candidates[0] if candidates else None
 
 
-def version_date(published: date | None, path: Path, fallback: date | None = None) -> tuple[str, str]:
+def version_date(
+    published: date | None, path: Path, fallback: date | None = None
+) -> tuple[str, str]:
     """The date a file speaks for, and where that date came from."""
     if published is not None:
         return published.isoformat(), "file"
@@ -120,7 +128,9 @@ def ingest_one(
     sha256 = digest.hexdigest()
     known = store.find_version(sha256)
     if known is not None:
-        return Outcome(item.path, "unchanged", known, f"already in the register as version {known.id}")
+        return Outcome(
+            item.path, "unchanged", known, f"already in the register as version {known.id}"
+        )
     result = item.format.parse(SourceFile(str(item.path), data, companions), lenient=lenient)
     day, source = version_date(result.published, item.path, default_date)
     version = store.add_version(

@@ -14,7 +14,8 @@ ENV_PREFIX = "BELWATCH_"
 # table and a test checks each is documented.
 SETTINGS_DOC: dict[str, str] = {
     "BELWATCH_DB": "Register database: a SQLite file path or an SQLAlchemy URL "
-    "(sqlite:///path.db, postgresql://user@host/db). Default: belwatch.db in the working directory.",
+    "(sqlite:///path.db, postgresql://user@host/db). "
+    "Default: belwatch.db in the working directory.",
     "BELWATCH_FALLBACK_SOURCES": "A folder of official list files to ingest when a download fails "
     "(no network); e.g. ../shared/data/sources.",
     "BELWATCH_HOST": "Address `belwatch serve` listens on. Default: 127.0.0.1.",
@@ -66,7 +67,7 @@ class Settings:
         if env.get("BELWATCH_HOST"):
             settings = replace(settings, host=env["BELWATCH_HOST"])
         if env.get("BELWATCH_PORT"):
-            settings = replace(settings, port=_number(env, "BELWATCH_PORT", int))
+            settings = replace(settings, port=int(_number(env, "BELWATCH_PORT", int)))
         if env.get("BELWATCH_DOWNLOAD_DIR"):
             settings = replace(settings, download_dir=Path(env["BELWATCH_DOWNLOAD_DIR"]))
         if env.get("BELWATCH_TIMEOUT"):

@@ -41,8 +41,11 @@ def register_stats(store: Store, as_of: str | None = None) -> list[DatasetStats]
         info = DATASETS.get(version.dataset)
         stats = found.setdefault(
             version.dataset,
-            DatasetStats(version.dataset, info.title if info else version.dataset,
-                         info.jurisdiction if info else ""),
+            DatasetStats(
+                version.dataset,
+                info.title if info else version.dataset,
+                info.jurisdiction if info else "",
+            ),
         )
         stats.versions += 1
         stats.latest_version = max(stats.latest_version or "", version.version_date)

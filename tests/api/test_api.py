@@ -12,12 +12,19 @@ from belwatch.api import create_app
 from belwatch.ingest import ingest
 from belwatch.settings import Settings
 from belwatch.store import Store
+
 from store.test_store import V2021, V2022, write
 
 
 @pytest.fixture
 def client(store: Store, tmp_path: Path) -> Iterator[TestClient]:
-    ingest(store, [write(tmp_path, "list_2021-03-01.json", V2021), write(tmp_path, "list_2022-03-01.json", V2022)])
+    ingest(
+        store,
+        [
+            write(tmp_path, "list_2021-03-01.json", V2021),
+            write(tmp_path, "list_2022-03-01.json", V2022),
+        ],
+    )
     with TestClient(create_app(Settings(db=store.url), store=store)) as client:
         yield client
 
@@ -40,8 +47,18 @@ def test_catalog_lists_datasets_with_versions(client: TestClient) -> None:
 
 def test_entity_has_nested_sanctions(client: TestClient) -> None:
     data = client.get("/entities/p1").json()
-    assert {"id", "caption", "schema", "properties", "datasets", "referents", "target",
-            "first_seen", "last_seen", "last_change"} <= set(data)
+    assert {
+        "id",
+        "caption",
+        "schema",
+        "properties",
+        "datasets",
+        "referents",
+        "target",
+        "first_seen",
+        "last_seen",
+        "last_change",
+    } <= set(data)
     assert data["schema"] == "Person" and data["target"] is True
     assert data["caption"] == "Aliaksandr LUKASHENKA"
     (sanction,) = data["properties"]["sanctions"]

@@ -18,6 +18,7 @@ from belwatch.cli import cli
 from belwatch.exc import FetchError
 from belwatch.settings import Settings
 from belwatch.sources.fetch import DOWNLOADS, Download, download_all, fetch
+
 from store.test_store import V2021
 
 
@@ -85,7 +86,9 @@ def test_download_then_conditional_request(server: Server, tmp_path: Path) -> No
 def test_retries_server_errors(server: Server, tmp_path: Path) -> None:
     server.files["x.csv"] = b"a,b\n"
     server.failures["x.csv"] = 2
-    path, changed = fetch(Download("us_trade_csl", f"{server.url}/x.csv", "x.csv"), tmp_path, retries=3)
+    path, changed = fetch(
+        Download("us_trade_csl", f"{server.url}/x.csv", "x.csv"), tmp_path, retries=3
+    )
     assert changed and path.read_bytes() == b"a,b\n"
     assert len(server.requests) == 3
 
@@ -93,7 +96,9 @@ def test_retries_server_errors(server: Server, tmp_path: Path) -> None:
 def test_gives_up_with_a_clear_error(server: Server, tmp_path: Path) -> None:
     server.files["x.csv"] = b"a,b\n"
     server.failures["x.csv"] = 5
-    with pytest.raises(FetchError, match=r"us_trade_csl: .*x.csv failed after 2 attempts \(HTTP 503\)"):
+    with pytest.raises(
+        FetchError, match=r"us_trade_csl: .*x.csv failed after 2 attempts \(HTTP 503\)"
+    ):
         fetch(Download("us_trade_csl", f"{server.url}/x.csv", "x.csv"), tmp_path, retries=2)
     with pytest.raises(FetchError, match="HTTP 404"):
         fetch(Download("us_trade_csl", f"{server.url}/missing", "missing"), tmp_path, retries=2)
@@ -116,10 +121,14 @@ def test_update_downloads_from_a_mirror_and_ingests(server: Server, tmp_path: Pa
     server.files[first.filename] = body
     db = tmp_path / "r.db"
     env = {"BELWATCH_MIRROR": server.url, "BELWATCH_DOWNLOAD_DIR": str(tmp_path / "dl")}
-    result = CliRunner().invoke(cli, ["update", "--dataset", first.dataset, "--db", str(db)], obj={}, env=env)
+    result = CliRunner().invoke(
+        cli, ["update", "--dataset", first.dataset, "--db", str(db)], obj={}, env=env
+    )
     assert result.exit_code == 0, result.output
     assert "ingested" in result.output and first.filename in result.output
-    again = CliRunner().invoke(cli, ["update", "--dataset", first.dataset, "--db", str(db)], obj={}, env=env)
+    again = CliRunner().invoke(
+        cli, ["update", "--dataset", first.dataset, "--db", str(db)], obj={}, env=env
+    )
     assert "unchanged" in again.output
 
 

@@ -23,7 +23,11 @@ def person(pid: str, *names: str, **props: Any) -> dict[str, Any]:
 
 
 def sanction(sid: str, target: str, program: str) -> dict[str, Any]:
-    return {"id": sid, "schema": "Sanction", "properties": {"entity": [target], "program": [program]}}
+    return {
+        "id": sid,
+        "schema": "Sanction",
+        "properties": {"entity": [target], "program": [program]},
+    }
 
 
 def write(folder: Path, name: str, entities: list[dict[str, Any]]) -> Path:
@@ -59,7 +63,10 @@ def history(store: Store, entity_id: str) -> dict[tuple[str, str], tuple[str | N
 
 @pytest.mark.parametrize("order", ["in date order", "newest first"])
 def test_listing_history_across_versions(store: Store, tmp_path: Path, order: str) -> None:
-    files = [write(tmp_path, "list_2021-03-01.json", V2021), write(tmp_path, "list_2022-03-01.json", V2022)]
+    files = [
+        write(tmp_path, "list_2021-03-01.json", V2021),
+        write(tmp_path, "list_2022-03-01.json", V2022),
+    ]
     if order == "newest first":
         files.reverse()
     for path in files:
@@ -85,7 +92,10 @@ def test_listing_history_across_versions(store: Store, tmp_path: Path, order: st
 
 
 def test_stats_count_belarus_targets_and_delistings(store: Store, tmp_path: Path) -> None:
-    ingest(store, [write(tmp_path, "a_2021-03-01.json", V2021), write(tmp_path, "b_2022-03-01.json", V2022)])
+    ingest(
+        store,
+        [write(tmp_path, "a_2021-03-01.json", V2021), write(tmp_path, "b_2022-03-01.json", V2022)],
+    )
     (now,) = register_stats(store)
     assert now.versions == 2
     assert now.latest_version == "2022-03-01"
@@ -112,7 +122,9 @@ def test_a_bad_file_leaves_the_register_unchanged(store: Store, tmp_path: Path) 
     ingest(store, [write(tmp_path, "good_2021-03-01.json", V2021)])
     before = counts(store)
     bad = tmp_path / "bad_2022-03-01.json"
-    bad.write_text(json.dumps(V2022[0]) + "\n" + '{"id": "x", "schema": "Person", "properties": {\n')
+    bad.write_text(
+        json.dumps(V2022[0]) + "\n" + '{"id": "x", "schema": "Person", "properties": {\n'
+    )
     with pytest.raises(SourceError) as error:
         ingest(store, [bad])
     assert "bad_2022-03-01.json" in str(error.value) and "line 2" in str(error.value)
@@ -121,10 +133,17 @@ def test_a_bad_file_leaves_the_register_unchanged(store: Store, tmp_path: Path) 
 
 def test_partial_version_does_not_delist(store: Store, tmp_path: Path) -> None:
     ingest(store, [write(tmp_path, "full_2021-03-01.json", V2021)])
-    amendment = ftm.parse(SourceFile("amendment", write(tmp_path, "a.json", V2022[2:]).read_bytes()))
+    amendment = ftm.parse(
+        SourceFile("amendment", write(tmp_path, "a.json", V2022[2:]).read_bytes())
+    )
     amendment.complete = False
-    store.add_version(amendment, sha256="a" * 64, filename="amendment", version_date="2021-09-01",
-                      date_source="given")
+    store.add_version(
+        amendment,
+        sha256="a" * 64,
+        filename="amendment",
+        version_date="2021-09-01",
+        date_source="given",
+    )
     assert {e.id for e in store.iter_entities()} == {"p1", "s1", "p2", "s2", "p3", "s3"}
 
 
@@ -134,11 +153,18 @@ def test_failed_write_rolls_back_whole_file(store_url: str, tmp_path: Path) -> N
     with Store(store_url) as store:
         ingest(store, [write(tmp_path, "good_2021-03-01.json", V2021)])
         before = counts(store)
-        entities = [person(f"ok{i}", f"Name {i}") for i in range(100)] + [person("x" * 300, "Too long")]
+        entities = [person(f"ok{i}", f"Name {i}") for i in range(100)] + [
+            person("x" * 300, "Too long")
+        ]
         result = ftm.parse(SourceFile("long", write(tmp_path, "long.json", entities).read_bytes()))
         with pytest.raises(StoreError, match="could not store long"):
-            store.add_version(result, sha256="b" * 64, filename="long", version_date="2022-01-01",
-                              date_source="given")
+            store.add_version(
+                result,
+                sha256="b" * 64,
+                filename="long",
+                version_date="2022-01-01",
+                date_source="given",
+            )
         assert counts(store) == before
 
 

@@ -11,8 +11,7 @@ from belwatch.store import Store
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    from belwatch.api import system
-    from belwatch.api import entities
+    from belwatch.api import entities, system
     from belwatch.web import pages
 
     settings = settings or Settings.from_env()

@@ -22,7 +22,9 @@ router = APIRouter(tags=["Data access"])
 def fetch_entity(
     store: Annotated[Store, Depends(get_store)],
     entity_id: Annotated[str, Path(description="The entity id")],
-    nested: Annotated[bool, Query(description="Nest adjacent entities (sanctions, addresses, links)")] = True,
+    nested: Annotated[
+        bool, Query(description="Nest adjacent entities (sanctions, addresses, links)")
+    ] = True,
     as_of: Annotated[
         str | None,
         Query(description="What the lists said on this day", pattern=r"^\d{4}-\d{2}-\d{2}$"),

@@ -92,7 +92,9 @@ class Context:
         self.warnings: list[str] = []
         self.record: str | None = None  # the entry being read, for error messages
 
-    def error(self, message: str, field: str | None = None, record: str | None = None) -> SourceError:
+    def error(
+        self, message: str, field: str | None = None, record: str | None = None
+    ) -> SourceError:
         return SourceError(message, file=self.filename, record=record or self.record, field=field)
 
     def make(self, schema: str, *keys: str | int | None) -> EntityProxy:
@@ -136,7 +138,9 @@ class Context:
         sanction = self.make("Sanction", "sanction", entity.id, *keys)
         sanction.add("entity", entity.id)
         self.add(sanction, "authority", self.info.authority)
-        self.add(sanction, "country", self.info.jurisdiction if self.info.jurisdiction != "un" else None)
+        self.add(
+            sanction, "country", self.info.jurisdiction if self.info.jurisdiction != "un" else None
+        )
         self.add(sanction, "program", program)
         self.add(sanction, "listingDate", listing_date)
         self.add(sanction, "reason", reason)
@@ -159,8 +163,8 @@ class Context:
         )
 
 
-
 # --- text ------------------------------------------------------------------------------
+
 
 def decode(data: bytes, filename: str, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str:
     """Decode with the first encoding that fits; name the byte offset when none does."""
@@ -179,9 +183,7 @@ def decode(data: bytes, filename: str, encodings: tuple[str, ...] = ("utf-8-sig"
     )
 
 
-def read_csv(
-    text: str, filename: str, delimiter: str = ","
-) -> Iterator[tuple[int, list[str]]]:
+def read_csv(text: str, filename: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """Rows with their line numbers; errors name the line."""
     csv.field_size_limit(MAX_FIELD_CHARS)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
@@ -192,7 +194,9 @@ def read_csv(
         except StopIteration:
             return
         except csv.Error as exc:
-            raise SourceError(f"broken CSV: {exc}", file=filename, record=f"line {reader.line_num}") from None
+            raise SourceError(
+                f"broken CSV: {exc}", file=filename, record=f"line {reader.line_num}"
+            ) from None
         yield line, row
         line = reader.line_num + 1
 
@@ -208,7 +212,8 @@ def parse_xml(data: bytes, filename: str) -> etree._Element:
     head = data[:4096]
     if _DOCTYPE.search(head) or b"<!ENTITY" in data:
         raise SourceError(
-            "XML with a DOCTYPE or entity declarations is refused (possible XML bomb or external entity)",
+            "XML with a DOCTYPE or entity declarations is refused "
+            "(possible XML bomb or external entity)",
             file=filename,
         )
     parser = etree.XMLParser(
@@ -245,7 +250,9 @@ def strip_namespaces(root: etree._Element) -> etree._Element:
 
 def xml_root_name(data: bytes) -> str | None:
     """The root element's local name, read from the file's start without parsing it."""
-    match = re.search(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s>/]", _skip_prolog(data[:65536]))
+    match = re.search(
+        rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s>/]", _skip_prolog(data[:65536])
+    )
     return match.group(2).decode() if match else None
 
 
@@ -264,6 +271,7 @@ def _skip_prolog(head: bytes) -> bytes:
 
 # --- spreadsheets ----------------------------------------------------------------------
 
+
 def is_xlsx(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04" and b"xl/" in data[:65536]
 
@@ -279,19 +287,24 @@ def xlsx_sheets(data: bytes, filename: str) -> dict[str, list[tuple[Any, ...]]]:
         raise SourceError(f"not a readable xlsx workbook: {exc}", file=filename) from None
     if unpacked > MAX_XLSX_UNPACKED or unpacked > MAX_XLSX_RATIO * max(len(data), 1):
         raise SourceError(
-            f"workbook unpacks to {unpacked:,} bytes from {len(data):,}: refused as a possible zip bomb",
+            f"workbook unpacks to {unpacked:,} bytes from {len(data):,}: "
+            "refused as a possible zip bomb",
             file=filename,
         )
     for info in archive.infolist():
         if info.filename.endswith(".xml") and b"<!ENTITY" in archive.read(info)[:65536]:
-            raise SourceError("workbook part declares XML entities: refused", file=filename,
-                              record=info.filename)
+            raise SourceError(
+                "workbook part declares XML entities: refused", file=filename, record=info.filename
+            )
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged workbooks
         raise SourceError(f"not a readable xlsx workbook: {exc}", file=filename) from None
     try:
-        return {ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+        return {
+            ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)]
+            for ws in book.worksheets
+        }
     finally:
         book.close()
 
@@ -303,7 +316,10 @@ def xlsx_sheet_names(data: bytes) -> list[str]:
             workbook = archive.read("xl/workbook.xml")[:65536]
     except (zipfile.BadZipFile, KeyError):
         return []
-    return [name.decode("utf-8", "replace") for name in re.findall(rb'<sheet[^>]*name="([^"]*)"', workbook)]
+    return [
+        name.decode("utf-8", "replace")
+        for name in re.findall(rb'<sheet[^>]*name="([^"]*)"', workbook)
+    ]
 
 
 def xlsx_first_row_text(data: bytes) -> str:

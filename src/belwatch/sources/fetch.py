@@ -157,10 +157,10 @@ def _save(
             size += len(chunk)
             out.write(chunk)
     expected = response.headers.get("Content-Length")
-    if expected is not None and response.headers.get("Content-Encoding") in (None, "identity"):
-        if int(expected) != size:
-            partial.unlink(missing_ok=True)
-            raise FetchError(f"{response.url}: got {size:,} of {int(expected):,} bytes")
+    plain = response.headers.get("Content-Encoding") in (None, "identity")
+    if expected is not None and plain and int(expected) != size:
+        partial.unlink(missing_ok=True)
+        raise FetchError(f"{response.url}: got {size:,} of {int(expected):,} bytes")
     sha256 = digest.hexdigest()
     changed = sha256 != record.get("sha256")
     partial.replace(target)

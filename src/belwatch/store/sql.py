@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from followthemoney import Statement, StatementEntity, model
+from followthemoney import Statement, StatementEntity
 from followthemoney.dataset import Dataset
 from followthemoney.statement.util import BASE_ID
 from sqlalchemy import Engine, case, create_engine, event, func, select
@@ -20,7 +20,13 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from belwatch.exc import ConfigError, NotFound, StoreError
 from belwatch.sources.base import ParseResult
-from belwatch.store.schema import SCHEMA_VERSION, meta_table, metadata, statement_table, version_table
+from belwatch.store.schema import (
+    SCHEMA_VERSION,
+    meta_table,
+    metadata,
+    statement_table,
+    version_table,
+)
 
 REGISTER = Dataset.make({"name": "belwatch", "title": "belwatch sanctions register"})
 BATCH = 20_000
@@ -86,9 +92,13 @@ class Store:
         self.close()
 
     def _check_schema(self, conn: Connection) -> None:
-        row = conn.execute(select(meta_table.c.value).where(meta_table.c.key == "schema_version")).first()
+        row = conn.execute(
+            select(meta_table.c.value).where(meta_table.c.key == "schema_version")
+        ).first()
         if row is None:
-            conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            conn.execute(
+                meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
+            )
         elif int(row[0]) != SCHEMA_VERSION:
             raise StoreError(
                 f"the register at {self.safe_url} has schema version {row[0]}, "
@@ -118,8 +128,10 @@ class Store:
         rows = _statement_rows(result, version_date)
         try:
             with self.engine.begin() as conn:
-                before = conn.execute(select(func.count()).select_from(statement_table)).scalar_one()
-                version_id = conn.execute(
+                before = conn.execute(
+                    select(func.count()).select_from(statement_table)
+                ).scalar_one()
+                inserted = conn.execute(
                     version_table.insert().values(
                         dataset=result.dataset,
                         format=result.format,
@@ -137,9 +149,11 @@ class Store:
                         new_statements=0,
                         warnings=json.dumps(result.warnings, ensure_ascii=False),
                     )
-                ).inserted_primary_key[0]
-                for row in rows:
-                    row["first_version"] = row["last_version"] = version_id
+                ).inserted_primary_key
+                assert inserted is not None
+                version_id = inserted[0]
+                for values in rows:
+                    values["first_version"] = values["last_version"] = version_id
                 upsert = self._upsert()
                 for start in range(0, len(rows), BATCH):
                     conn.execute(upsert, rows[start : start + BATCH])
@@ -149,10 +163,12 @@ class Store:
                     .where(version_table.c.id == version_id)
                     .values(new_statements=after - before)
                 )
-                row = conn.execute(select(version_table).where(version_table.c.id == version_id)).one()
+                stored = conn.execute(
+                    select(version_table).where(version_table.c.id == version_id)
+                ).one()
         except SQLAlchemyError as exc:
             raise StoreError(f"could not store {filename}: {getattr(exc, 'orig', exc)}") from None
-        return _version(row)
+        return _version(stored)
 
     def _upsert(self) -> Any:
         t = statement_table
@@ -201,7 +217,9 @@ class Store:
             day = version.version_date
             earliest[version.dataset] = min(earliest.get(version.dataset, day), day)
             if version.complete:
-                latest_complete[version.dataset] = max(latest_complete.get(version.dataset, day), day)
+                latest_complete[version.dataset] = max(
+                    latest_complete.get(version.dataset, day), day
+                )
         return {ds: latest_complete.get(ds, first) for ds, first in earliest.items()}
 
     def statements(self, entity_ids: Iterable[str]) -> list[Statement]:
@@ -214,7 +232,9 @@ class Store:
                 found.extend(row_statement(row) for row in conn.execute(query))
         return found
 
-    def entity(self, entity_id: str, as_of: str | None = None, current: bool = True) -> StatementEntity:
+    def entity(
+        self, entity_id: str, as_of: str | None = None, current: bool = True
+    ) -> StatementEntity:
         """One entity; ``current`` limits it to what is on the lists (as of a date)."""
         entities = self.entities([entity_id], as_of=as_of, current=current)
         if not entities:
@@ -257,12 +277,16 @@ class Store:
         self, entity_id: str, as_of: str | None = None, current: bool = True
     ) -> list[StatementEntity]:
         """Entities that point at this one (its Sanctions, links, addresses...)."""
-        query = select(statement_table.c.entity_id).where(statement_table.c.ref == entity_id).distinct()
+        query = (
+            select(statement_table.c.entity_id).where(statement_table.c.ref == entity_id).distinct()
+        )
         with self.engine.connect() as conn:
             ids = [row[0] for row in conn.execute(query)]
         return self.entities(ids, as_of=as_of, current=current)
 
-    def filter_in_force(self, statements: Sequence[Statement], as_of: str | None) -> list[Statement]:
+    def filter_in_force(
+        self, statements: Sequence[Statement], as_of: str | None
+    ) -> list[Statement]:
         cutoffs = self.cutoffs(as_of)
         return [s for s in statements if in_force(s, cutoffs, as_of)]
 
@@ -276,10 +300,7 @@ class Store:
         else:  # SQLite's own LIKE folds ASCII only; Cyrillic names need a real casefold
             cond = func.casefold(t.c.value).like(pattern.casefold())
         query = (
-            select(t.c.entity_id)
-            .where(t.c.prop.in_(NAME_PROPS), cond)
-            .distinct()
-            .limit(limit * 4)
+            select(t.c.entity_id).where(t.c.prop.in_(NAME_PROPS), cond).distinct().limit(limit * 4)
         )
         with self.engine.connect() as conn:
             ids = [row[0] for row in conn.execute(query)]
@@ -397,7 +418,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _casefold(value: str | None) -> str | None:
     return value.casefold() if value else value
-
 
 
 NAME_PROPS = ("name", "alias", "weakAlias", "previousName")

@@ -34,7 +34,9 @@ def _jurisdiction(dataset: str) -> str:
 
 
 templates.env.globals["jurisdiction"] = _jurisdiction
-templates.env.globals["dataset_title"] = lambda name: DATASETS[name].title if name in DATASETS else name
+templates.env.globals["dataset_title"] = lambda name: (
+    DATASETS[name].title if name in DATASETS else name
+)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -53,34 +55,56 @@ def search(
 
 
 @router.get("/entity/{entity_id}", response_class=HTMLResponse)
-def entity_page(request: Request, entity_id: str, store: Annotated[Store, Depends(get_store)]) -> Any:
+def entity_page(
+    request: Request, entity_id: str, store: Annotated[Store, Depends(get_store)]
+) -> Any:
     view = entity_view(store, entity_id)
     statements = store.statements([entity_id])
     cutoffs = store.cutoffs()
     history = sorted(
-        ({"prop": s.prop, "value": s.value, "dataset": s.dataset, "first_seen": s.first_seen,
-          "last_seen": s.last_seen, "current": in_force(s, cutoffs, None)} for s in statements
-         if s.prop != "id"),
+        (
+            {
+                "prop": s.prop,
+                "value": s.value,
+                "dataset": s.dataset,
+                "first_seen": s.first_seen,
+                "last_seen": s.last_seen,
+                "current": in_force(s, cutoffs, None),
+            }
+            for s in statements
+            if s.prop != "id"
+        ),
         key=lambda h: (h["prop"], h["first_seen"] or "", h["value"]),
     )
     sanctions = view.adjacent.get("sanctions", [])
     links = {p: es for p, es in view.adjacent.items() if p != "sanctions"}
-    return templates.TemplateResponse(request, "entity.html", {
-        "view": view,
-        "entity": view.entity,
-        "names": _names(view.entity),
-        "facts": _facts(view.entity),
-        "sanctions": sanctions,
-        "links": links,
-        "history": history,
-    })
+    return templates.TemplateResponse(
+        request,
+        "entity.html",
+        {
+            "view": view,
+            "entity": view.entity,
+            "names": _names(view.entity),
+            "facts": _facts(view.entity),
+            "sanctions": sanctions,
+            "links": links,
+            "history": history,
+        },
+    )
 
 
 def _names(entity: StatementEntity) -> dict[str, list[str]]:
     """Every name, grouped by property (name, alias, ...)."""
     names: dict[str, list[str]] = defaultdict(list)
-    for prop in ("name", "alias", "weakAlias", "previousName", "firstName", "lastName",
-                 "fatherName"):
+    for prop in (
+        "name",
+        "alias",
+        "weakAlias",
+        "previousName",
+        "firstName",
+        "lastName",
+        "fatherName",
+    ):
         if prop in entity.schema.properties:
             names[entity.schema.properties[prop].label].extend(sorted(entity.get(prop, quiet=True)))
     return {k: v for k, v in names.items() if v}
