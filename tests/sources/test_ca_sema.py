@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SOURCES, source_file
 from followthemoney import EntityProxy
 
 from belwatch.exc import SourceError
 from belwatch.sources import ca_sema
 from belwatch.sources.base import ParseResult, SourceFile
 from belwatch.sources.datasets import BELARUS_PROGRAM
+
+from conftest import SOURCES, source_file
 
 OLD, NEW = "ca_sema/sema-lmes_2020-04-15.xml", "ca_sema/sema-lmes_2025-09-22.xml"
 BELARUS = "Special Economic Measures (Belarus) Regulations"

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import SOURCES, source_file
 from followthemoney import EntityProxy
 
 from belwatch.exc import SourceError
 from belwatch.sources import un_sc
 from belwatch.sources.base import ParseResult, SourceFile
 from belwatch.sources.datasets import BELARUS_PROGRAM
+
+from conftest import SOURCES, source_file
 
 # Entries counted with `grep -c '<INDIVIDUAL>'` and `grep -c '<ENTITY>'` on each file; they
 # match PROVENANCE.md (records / individuals / entities).

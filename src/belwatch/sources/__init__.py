@@ -6,7 +6,13 @@ import importlib
 from functools import cache
 
 from belwatch.exc import UnknownFormat
-from belwatch.sources.base import ParseResult, SourceFile, SourceFormat
+from belwatch.sources.base import (
+    ParseResult,
+    SourceFile,
+    SourceFormat,
+    refuse_xml_declarations,
+    refuse_zip_bomb,
+)
 
 # Order matters only where two sniffers could both accept a file: the more specific first.
 MODULES = (
@@ -44,7 +50,10 @@ def get_format(name: str) -> SourceFormat:
 
 
 def detect(data: bytes, filename: str = "<data>") -> SourceFormat:
-    """The format of a file, decided by its content alone."""
+    """The format of a file, decided by its content alone. XML that declares a DTD or
+    entities is refused before any parser sees it."""
+    refuse_xml_declarations(data, filename)
+    refuse_zip_bomb(data, filename)
     for fmt in formats():
         if fmt.sniff(data):
             return fmt

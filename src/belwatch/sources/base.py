@@ -204,18 +204,24 @@ def read_csv(text: str, filename: str, delimiter: str = ",") -> Iterator[tuple[i
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 
-def parse_xml(data: bytes, filename: str) -> etree._Element:
-    """Parse XML safely: no DTDs or entity declarations (XML bombs, external entities), no
-    network, no huge text nodes."""
-    if len(data) > MAX_FILE_BYTES:
-        raise SourceError(f"file of {len(data):,} bytes is larger than the limit", file=filename)
-    head = data[:4096]
-    if _DOCTYPE.search(head) or b"<!ENTITY" in data:
+def refuse_xml_declarations(data: bytes, filename: str) -> None:
+    """No official list declares a DTD or entities; files that do are XML bombs or external
+    entity attacks until proven otherwise."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<") and (_DOCTYPE.search(head) or b"<!ENTITY" in data):
         raise SourceError(
             "XML with a DOCTYPE or entity declarations is refused "
             "(possible XML bomb or external entity)",
             file=filename,
         )
+
+
+def parse_xml(data: bytes, filename: str) -> etree._Element:
+    """Parse XML safely: no DTDs or entity declarations (XML bombs, external entities), no
+    network, no huge text nodes."""
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(f"file of {len(data):,} bytes is larger than the limit", file=filename)
+    refuse_xml_declarations(data, filename)
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -276,26 +282,39 @@ def is_xlsx(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04" and b"xl/" in data[:65536]
 
 
+def refuse_zip_bomb(data: bytes, filename: str) -> None:
+    """Refuse a zip archive (xlsx) that unpacks to far more than it weighs, or whose parts
+    declare XML entities."""
+    if data[:4] != b"PK\x03\x04":
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > MAX_XLSX_UNPACKED or unpacked > MAX_XLSX_RATIO * max(len(data), 1):
+                raise SourceError(
+                    f"workbook unpacks to {unpacked:,} bytes from {len(data):,}: "
+                    "refused as a possible zip bomb",
+                    file=filename,
+                )
+            for info in archive.infolist():
+                if not info.filename.endswith(".xml"):
+                    continue
+                with archive.open(info) as part:
+                    if b"<!ENTITY" in part.read(65536):
+                        raise SourceError(
+                            "workbook part declares XML entities: refused",
+                            file=filename,
+                            record=info.filename,
+                        )
+    except zipfile.BadZipFile as exc:
+        raise SourceError(f"not a readable zip archive: {exc}", file=filename) from None
+
+
 def xlsx_sheets(data: bytes, filename: str) -> dict[str, list[tuple[Any, ...]]]:
     """All rows of every sheet, after checking the archive is not a zip bomb."""
     import openpyxl
 
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise SourceError(f"not a readable xlsx workbook: {exc}", file=filename) from None
-    if unpacked > MAX_XLSX_UNPACKED or unpacked > MAX_XLSX_RATIO * max(len(data), 1):
-        raise SourceError(
-            f"workbook unpacks to {unpacked:,} bytes from {len(data):,}: "
-            "refused as a possible zip bomb",
-            file=filename,
-        )
-    for info in archive.infolist():
-        if info.filename.endswith(".xml") and b"<!ENTITY" in archive.read(info)[:65536]:
-            raise SourceError(
-                "workbook part declares XML entities: refused", file=filename, record=info.filename
-            )
+    refuse_zip_bomb(data, filename)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged workbooks

@@ -44,6 +44,10 @@ PART_PROPS = {
     "title": "title",
 }
 PASSPORTS = {"passport", "diplomatic-passport"}
+PROGRAM_NAMES = ("program-name[@lang='eng']", "program-key[@lang='eng']", "program-name")
+# Which of a modification's dates to read first: when it was published, took effect, or enacted.
+PUBLISHED = ("publication-date", "effective-date", "enactment-date")
+EFFECTIVE = ("effective-date", "publication-date", "enactment-date")
 # Structured facts that SECO prints as "Label: value" in other-information.
 OTHER_INFO = [
     (re.compile(r"(?:Phone|Tel\.?|Telephone)(?: number)?\s*:\s*(.+)", re.I), "phone"),
@@ -105,18 +109,8 @@ def _programs(root: etree._Element) -> dict[str, tuple[str, str | None]]:
     """Sanctions-set id -> (programme name, the set's own label, e.g. "annex 13")."""
     programs: dict[str, tuple[str, str | None]] = {}
     for program in root.iterfind("sanctions-program"):
-        name = next(
-            (
-                n
-                for path in (
-                    "program-name[@lang='eng']",
-                    "program-key[@lang='eng']",
-                    "program-name",
-                )
-                if (n := _text(program.find(path)))
-            ),
-            None,
-        )
+        names = [_text(program.find(path)) for path in PROGRAM_NAMES]
+        name = next(filter(None, names), None)
         for sanctions_set in program.iterfind("sanctions-set"):
             if name and sanctions_set.get("ssid") and sanctions_set.get("lang", "eng") == "eng":
                 programs[sanctions_set.get("ssid", "")] = (name, _text(sanctions_set))
@@ -190,38 +184,28 @@ def _target(
 
 
 def _history(ctx: Context, sanction: EntityProxy, modifications: list[etree._Element]) -> None:
-    def when(mod: etree._Element, *attrs: str) -> str | None:
-        return next((d for a in attrs if (d := parse_date(mod.get(a)))), None)
+    def when(mod: etree._Element, attrs: tuple[str, ...]) -> str | None:
+        return next(filter(None, (parse_date(mod.get(a)) for a in attrs)), None)
 
     # The oldest listings carry no dates; they sort first, as they happened first.
-    history = sorted(
-        modifications,
-        key=lambda m: when(m, "effective-date", "publication-date", "enactment-date") or "",
-    )
+    history = sorted(modifications, key=lambda m: when(m, EFFECTIVE) or "")
     listed = next((m for m in history if m.get("modification-type") == "listed"), None)
     if listed is not None:
-        ctx.add(
-            sanction,
-            "listingDate",
-            when(listed, "publication-date", "effective-date", "enactment-date"),
-        )
-        ctx.add(sanction, "startDate", when(listed, "effective-date"))
-    dates = [
-        d for m in history if (d := when(m, "publication-date", "effective-date", "enactment-date"))
-    ]
-    ctx.add(sanction, "modifiedAt", dates[-1:])
+        ctx.add(sanction, "listingDate", when(listed, PUBLISHED))
+        ctx.add(sanction, "startDate", when(listed, ("effective-date",)))
+    ctx.add(
+        sanction,
+        "modifiedAt",
+        max(filter(None, (when(m, PUBLISHED) for m in history)), default=None),
+    )
     if history and history[-1].get("modification-type") == "de-listed":
-        ended = when(history[-1], "effective-date", "publication-date", "enactment-date")
+        ended = when(history[-1], EFFECTIVE)
         ctx.add(sanction, "endDate", ended)
         ctx.add(sanction, "status", "de-listed")
         ctx.add(
-            sanction,
-            "description",
-            f"De-listed with effect from {ended or 'an unstated date'}; no longer sanctioned",
+            sanction, "description", f"De-listed with effect from {ended or 'an unstated date'}"
         )
-        ctx.warn(
-            f"{ctx.filename}: record {ctx.record}: de-listed ({ended}); kept with an ended Sanction"
-        )
+        ctx.warn(f"{ctx.filename}: record {ctx.record}: de-listed ({ended}); Sanction ended")
 
 
 def _identity(
@@ -234,17 +218,13 @@ def _identity(
 ) -> None:
     for name in identity.iterfind("name"):
         _name(ctx, entity, name, main)
-    is_person = entity.schema.is_a("Person")
+    dated = "birthDate" if entity.schema.is_a("Person") else "incorporationDate"
+    if entity.schema.is_a("Vehicle"):
+        dated = "buildDate"
     for day in identity.iterfind("day-month-year"):
-        parts = [day.get("year"), day.get("month"), day.get("day")]
-        if parts[0]:
-            value = "-".join(p.zfill(2) for p in parts if p and p.isdigit())
-            ctx.add(
-                entity,
-                "birthDate" if is_person else "incorporationDate",
-                value,
-                field="day-month-year",
-            )
+        parts = [p.zfill(2) for p in (day.get("year"), day.get("month"), day.get("day")) if p]
+        if parts and all(p.isdigit() for p in parts):
+            ctx.add(entity, dated, "-".join(parts), field="day-month-year")
     for nationality in identity.iterfind("nationality/country"):
         ctx.add(entity, "nationality", nationality.get("iso-code") or _text(nationality))
     for birth in identity.iterfind("place-of-birth"):
@@ -361,10 +341,11 @@ def _document(ctx: Context, entity: EntityProxy, ssid: str, node: etree._Element
 def _other_information(ctx: Context, entity: EntityProxy, text: str | None) -> None:
     if text is None:
         return
-    for pattern, prop in OTHER_INFO:
-        match = pattern.fullmatch(text)
-        if match and entity.schema.get(prop) is not None:
-            ctx.add(entity, prop, match.group(1), field="other-information")
+    for pattern, name in OTHER_INFO:
+        match, prop = pattern.fullmatch(text), entity.schema.get(name)
+        # Values FtM cannot read (a phone number without area code) stay in the notes.
+        if match and prop is not None and prop.type.clean(match[1], proxy=entity) is not None:
+            ctx.add(entity, name, match[1], field="other-information")
             return
     ctx.add(entity, "notes", text, field="other-information")
 

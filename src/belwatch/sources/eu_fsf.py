@@ -229,11 +229,14 @@ def _address(ctx: Context, target: EntityProxy, key: str, node: etree._Element) 
         _attr(node, a) for a in ("street", "city", "zipCode", "poBox", "region", "place")
     )
     country = _country(node)
+    ctx.add(target, "country", country)  # first: FtM reads local phone numbers by country
     for contact in node.iterfind("contactInfo"):
-        prop = CONTACTS.get((contact.get("key") or "").upper())
-        if prop and target.schema.get(prop) is not None:
-            ctx.add(target, prop, _attr(contact, "value"), field="contactInfo")
-    ctx.add(target, "country", country)
+        key, value = (contact.get("key") or "").upper(), _attr(contact, "value")
+        prop = target.schema.get(CONTACTS.get(key, ""))
+        if prop is not None and value and prop.type.clean(value, proxy=target) is not None:
+            ctx.add(target, prop.name, value, field="contactInfo")
+        elif value:  # local numbers without an area code are no valid phone numbers
+            ctx.add(target, "notes", f"{key.title()}: {value}", field="contactInfo")
     if not (street or city or postal or box or region or place):
         return
     full = _join(

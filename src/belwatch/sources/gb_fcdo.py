@@ -131,6 +131,8 @@ def _designation(ctx: Context, uid: str, designation: etree._Element, index: _In
         ctx.add(entity, "name", entity.get("alias")[:1])
     if not entity.has("name"):
         raise ctx.error("designation without a name", field="Names")
+    if _text(designation, "RegimeName") is None:
+        raise ctx.error("designation without a regime", field="RegimeName")
     notes = [_text(designation, "OtherInformation")]
     if entity.schema.is_a("Person"):
         ctx.add(entity, "title", _values(designation, "Titles/Title"))

@@ -48,10 +48,12 @@ NUMBERED = re.compile(r"\(\d+\)(?:\s*(?:-|to)\s*\(\d+\))?|\(\d+-\d+\)")
 UK_REF = re.compile(r"\b[A-Z]{3}\d{4}\b")
 UN_REF = re.compile(r"\b[A-Z]{2}[ie]\.\d{3}\b")
 # "(UK Sanctions List Ref):BEL0047 and GHR0051. Listed under..." / "(UN Ref):QDi.300. ..."
-LEADING_UK_REFS = re.compile(r"^\s*(?:[A-Z]{3}\d{4}(?:\s*(?:,|and|&)\s*)?)+\.?\s*")
-LEADING_UN_REFS = re.compile(r"^\s*(?:[A-Z]{2}[ie]\.\d{3}(?:\s*(?:,|and|&)\s*)?)+\.?\s*")
-# "Listed as asset of Korea Samjong Shipping (OFSI ID: 13635, ...)", "(... Group ID): 13122"
-GROUP_MENTION = re.compile(r"(?:OFSI ID|Group ID)\)?\s*:\s*(\d+)")
+LEADING_REFS = {
+    "uk sanctions list ref": (UK_REF, "programId"),
+    "un ref": (UN_REF, "unscId"),
+}
+# "Listed as asset of Korea Samjong Shipping (OFSI ID: 13635, ...)"
+GROUP_MENTION = re.compile(r"OFSI ID\s*:\s*(\d+)")
 KINSHIP = re.compile(
     r"\b(son|daughter|wife|husband|spouse|brother|sister|father|mother|cousin|nephew|niece|"
     r"uncle|aunt|brother-in-law|son-in-law)\s+(?:of|to)\b[^.;()]{0,80}$",
@@ -128,16 +130,23 @@ def uk_date(value: Any) -> str | None:
         return year
     if not day or not day.isdigit() or day == "00":
         return f"{year}-{month}"
-    return parse_date(f"{year}-{month}-{day}")
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
 
 
 def labelled_ids(ctx: Context, entity: EntityProxy, value: str) -> None:
-    """Registration numbers, with the Russian codes the text labels put where they belong."""
-    for pattern, prop in LABELLED_IDS:
-        for number in pattern.findall(value):
-            if entity.schema.get(prop) is not None:
-                ctx.add(entity, prop, number)
-    ctx.add(entity, "registrationNumber", split_numbered(value), field="Business Reg No")
+    """Registration numbers, with the codes the text labels (INN, OGRN...) where they belong."""
+    for item in split_numbered(value):
+        rest = item
+        for pattern, prop in LABELLED_IDS:
+            for number in pattern.findall(item):
+                if entity.schema.get(prop) is not None:
+                    ctx.add(entity, prop, number)
+            rest = pattern.sub("", rest)
+        if re.search(r"\d", rest):  # an unlabelled number is left
+            ctx.add(entity, "registrationNumber", item, field="Business Reg No")
 
 
 def name_key(name: str) -> str:
@@ -401,21 +410,14 @@ def _facts(
     """Apply the Other Information facts; return the text to keep as notes."""
     notes = list(details.get("", []))
     get = details.get
-    for key, leading, prop in (
-        ("uk sanctions list ref", LEADING_UK_REFS, "programId"),
-        ("un ref", LEADING_UN_REFS, "unscId"),
-    ):
+    for key, (pattern, prop) in LEADING_REFS.items():
         for value in get(key, []):
-            refs = leading.match(value)
+            # The references lead the value; remarks may follow them.
+            refs = re.match(rf"(?:\s*{pattern.pattern}(?:\s*(?:,|and|&))?)*\.?", value)
+            assert refs is not None  # the pattern matches the empty string
             for sanction in sanctions.values():
-                ctx.add(
-                    sanction,
-                    prop,
-                    (UK_REF if key.startswith("uk") else UN_REF).findall(
-                        refs.group(0) if refs else ""
-                    ),
-                )
-            notes.append(value[refs.end() :] if refs else value)
+                ctx.add(sanction, prop, pattern.findall(refs.group(0)))
+            notes.append(value[refs.end() :].strip())
     for sanction in sanctions.values():
         ctx.add(sanction, "reason", get("uk statement of reasons"), field="UK Statement of Reasons")
     props = {
@@ -424,8 +426,12 @@ def _facts(
         "flag of ship": "flag", "type of ship": "type", "tonnage of ship": "tonnage",
     }  # fmt: skip
     for key, prop in props.items():
+        values = get(key, [])
+        if prop in ("phone", "email", "website"):  # several in one: "0037517... 0037529..."
+            values = [p for v in values for p in re.split(r"[;,]\s*|\.\s+", v) if p.strip()]
+            values = [re.sub(r"^\s*00(?=\d)", "+", v) for v in values]  # 00375... is +375...
         if entity.schema.get(prop) is not None:
-            ctx.add(entity, prop, [v.lower() if prop == "gender" else v for v in get(key, [])])
+            ctx.add(entity, prop, [v.lower() if prop == "gender" else v for v in values])
     if entity.schema.is_a("Vessel"):
         ctx.add(
             entity,

@@ -22,9 +22,8 @@ from belwatch.exc import SourceError
 from belwatch.sources.base import Context, ParseResult, SourceFile, SourceFormat, decode
 
 DATASET = "jp_mof_sanctions"
-TITLE = (
-    "の対象となるベラルーシ共和国の団体"  # "...organisations of the Republic of Belarus subject to"
-)
+# The header's "(export ban) ... organisations of the Republic of Belarus subject to it".
+TITLE = "の対象となるベラルーシ共和国の団体"
 PROGRAM = "Export ban: Belarus end-user list"
 
 _KANA_KANJI = "\u3040-\u30ff\u4e00-\u9fff"
@@ -95,7 +94,7 @@ def _entry(
     if not sep:
         raise ctx.error("no 所在地 (address): truncated entry?", field="所在地")
     lines = [line.strip() for line in names.strip().split("\n") if line.strip()]
-    leading = _leading(lines, japanese=True)
+    leading = list(itertools.takewhile(_HAS_JAPANESE.search, lines))
     # Japanese wraps anywhere, but a break after a Latin word ate a space ("株式会社 KB\nレーダー").
     japanese = re.sub(r"(?<=[A-Za-z0-9])\n", " ", "\n".join(leading)).replace("\n", "")
     english = lines[len(leading) :]
@@ -112,16 +111,9 @@ def _entry(
     return [entity, sanction]
 
 
-def _leading(lines: list[str], japanese: bool) -> list[str]:
-    count = 0
-    while count < len(lines) and bool(_HAS_JAPANESE.search(lines[count])) == japanese:
-        count += 1
-    return lines[:count]
-
-
 def _japanese_names(ctx: Context, entity: EntityProxy, text: str) -> None:
-    """ "株式会社インテグラル（別称、OAOインテグラル、…）": the name, then 別称 (aliases); any
-    other parenthesis describes the entity (entry 1: 国防省（…を含む。）。これには…)."""
+    """The name, then 別称 (aliases) in a parenthesis: 株式会社インテグラル（別称、OAO…、…）.
+    Any other parenthesis describes the entity (entry 1: 国防省（…を含む。）。これには…)."""
     name, paren, rest = text.partition("（")
     ctx.add(entity, "name", name.strip(), field="name")
     if paren and rest.startswith("別称、"):

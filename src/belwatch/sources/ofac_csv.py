@@ -26,7 +26,7 @@ from belwatch.sources.base import (
     read_csv,
 )
 from belwatch.sources.ofac_programs import SDN, decide_dataset, is_non_sdn, split_programs
-from belwatch.sources.ofac_remarks import Target
+from belwatch.sources.ofac_remarks import Target, entity_schema
 
 FORMAT_NAME = "ofac_csv"
 COLUMNS = {
@@ -38,7 +38,8 @@ COLUMNS = {
     "alt": ("ent_num", "alt_num", "alt_type", "alt_name", "remarks"),
     "comments": ("ent_num", "remarks"),
 }  # fmt: skip
-SCHEMAS = {"individual": "Person", "vessel": "Vessel", "aircraft": "Airplane", None: "Organization"}
+ROLES = ("add", "alt", "comments")
+TYPES = (None, "individual", "vessel", "aircraft")
 Row = tuple[int, dict[str, str | None]]
 
 _FIELD = rb'(?:-0- ?|"(?:[^"\r\n]|"")*")'
@@ -69,6 +70,7 @@ def _table(data: bytes, filename: str, role: str, lenient: bool, warnings: list[
     quoted field or with a short row was cut off: an error, or a warning when lenient."""
     if b"\x00" in data[:65536]:
         raise SourceError("contains NUL bytes: not an OFAC CSV (UTF-16 or binary?)", file=filename)
+    # OFAC's files are ASCII in practice; UTF-8 first reads a re-encoded mirror right too.
     text = decode(data, filename, ("utf-8-sig", "latin-1")).rstrip("\x1a\r\n")
     columns = COLUMNS[role]
     rows = [(line, row) for line, row in read_csv(text, filename) if row]
@@ -107,13 +109,15 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     sides = {
         role: _grouped(_table(data, f"{file.name} [{role}]", role, lenient, warnings))
         for role, data in file.companions.items()
-        if role in COLUMNS
+        if role in ROLES
     }
     dataset = decide_dataset(
         is_non_sdn(split_programs(row["Program"]), row["Remarks"] or "") for _, row in rows
     )
     ctx = Context(dataset, file, FORMAT_NAME)
     ctx.warnings.extend(warnings)
+    for role in sorted(set(file.companions) - set(ROLES)):
+        ctx.warn(f"companion {role!r} is not an OFAC side file ({', '.join(ROLES)}); ignored")
     names: dict[str, set[str]] = defaultdict(set)
     for _, row in rows:
         names[row["SDN_Name"] or ""].add(str(row["ent_num"]))
@@ -155,13 +159,15 @@ def _entry(
     name, kind = row["SDN_Name"], row["SDN_Type"]
     if not name:
         raise ctx.error("entry without a name", field="SDN_Name")
-    if kind not in SCHEMAS:
+    if kind not in TYPES:
         raise ctx.error(f"unknown SDN_Type {kind!r}", field="SDN_Type")
     programs = split_programs(row["Program"])
     if not programs:
         raise ctx.error("entry without a programme", field="Program")
     seen.add(key)
-    entity = ctx.make(SCHEMAS[kind], key)
+    comments = "".join(c["remarks"] or "" for c in sides.get("comments", {}).get(key, []))
+    remarks = (row["Remarks"] or "") + comments
+    entity = ctx.make(entity_schema(kind or "", remarks), key)
     sanction = ctx.sanction(entity, program=programs, authority_id=key)
     target = Target(ctx, entity, sanction, key, lookup)
     target.name(name)
@@ -169,6 +175,7 @@ def _entry(
         target.put("registrationNumber", name)
     if row["Title"]:
         target.put("position", row["Title"], f"Title: {row['Title']}")
+        target.skip.add(row["Title"])
     for column, prop in (("Call_Sign", "callSign"), ("Vess_type", "type"), ("Vess_flag", "flag")):
         target.put(prop, row[column], f"{column}: {row[column]}")
     for column, prop in (("Tonnage", "tonnage"), ("GRT", "grossRegisteredTonnage")):
@@ -176,8 +183,7 @@ def _entry(
         target.put(prop, value, f"{column}: {value}")
     if row["Vess_owner"]:
         target.link(row["Vess_owner"], "Vessel owner")
-    comments = "".join(c["remarks"] or "" for c in sides.get("comments", {}).get(key, []))
-    target.remarks((row["Remarks"] or "") + comments)
+    target.remarks(remarks)
     for alt in sides.get("alt", {}).get(key, []):
         if alt["alt_name"]:
             target.name(alt["alt_name"], "previousName" if alt["alt_type"] == "fka" else "alias")
@@ -237,6 +243,6 @@ FORMATS = [
             companion_of=FORMAT_NAME,
             role=role,
         )
-        for role in ("add", "alt", "comments")
+        for role in ROLES
     ),
 ]

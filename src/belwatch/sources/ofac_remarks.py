@@ -25,24 +25,16 @@ DOCUMENTS: dict[str, tuple[str, str]] = {
     **{
         label: ("idNumber", "Identification")
         for label in (
-            "National ID No.",
-            "Cedula No.",
-            "D.N.I.",
-            "Identification Number",
-            "Personal ID Card",
-            "National Foreign ID Number",
-            "C.U.R.P.",
-            "Electoral Registry No.",
-            "Credencial electoral",
-            "Travel Document Number",
-            "Residency Number",
-            "Birth Certificate Number",
-            "Driver's License No.",
-            "Stateless Person ID Card",
-            "Refugee ID Card",
+            "National ID No.", "Cedula No.", "D.N.I.", "Identification Number", "Personal ID Card",
+            "National Foreign ID Number", "C.U.R.P.", "Electoral Registry No.",
+            "Credencial electoral", "Travel Document Number", "Residency Number",
+            "Birth Certificate Number", "Driver's License No.", "Stateless Person ID Card",
+            "Refugee ID Card", "Turkish Identification Number", "Numero de Identidad",
+            "Kenyan ID No.", "Cartilla de Servicio Militar Nacional", "I.F.E.",
+            "Citizen's Card Number", "C.U.I.", "Tazkira National ID Card",
         )
     },
-}
+}  # fmt: skip
 # Numbers printed as "NUMBER (Country)": label -> FtM property.
 NUMBERS: dict[str, str] = {
     "Tax ID No.": "taxNumber",
@@ -50,6 +42,9 @@ NUMBERS: dict[str, str] = {
     "NIT #": "taxNumber",
     "R.F.C.": "taxNumber",
     "RUC #": "taxNumber",
+    "RIF #": "taxNumber",
+    "C.U.I.T.": "taxNumber",
+    "RTN": "taxNumber",
     "V.A.T. Number": "vatCode",
     "License": "licenseNumber",
     "Unified Social Credit Code (USCC)": "uscCode",
@@ -59,30 +54,24 @@ NUMBERS: dict[str, str] = {
     **{
         label: "registrationNumber"
         for label in (
-            "Registration Number",
-            "Registration ID",
-            "Business Registration Number",
-            "Business Registration Document #",
-            "Commercial Registry Number",
-            "Company Number",
-            "UK Company Number",
-            "C.R. No.",
-            "Chamber of Commerce Number",
-            "Public Registration Number",
-            "Certificate of Incorporation Number",
-            "Trade License No.",
-            "Folio Mercantil No.",
-            "Matricula Mercantil No",
-            "Central Registration System Number",
-            "Economic Register Number (CBLS)",
-            "Istanbul Chamber of Comm. No.",
+            "Registration Number", "Registration ID", "Business Registration Number",
+            "Business Registration Document #", "Commercial Registry Number", "Company Number",
+            "UK Company Number", "C.R. No.", "Chamber of Commerce Number",
+            "Public Registration Number", "Certificate of Incorporation Number",
+            "Trade License No.", "Folio Mercantil No.", "Matricula Mercantil No",
+            "Central Registration System Number", "Economic Register Number (CBLS)",
+            "Istanbul Chamber of Comm. No.", "Dubai Chamber of Commerce Membership No.",
+            "Business Number", "Enterprise Number", "Branch Unit Number", "LE Number",
             "Registered Charity No.",
         )
     },
-}
+}  # fmt: skip
 # Values taken as printed: label -> FtM property.
 FACTS: dict[str, str] = {
     "SWIFT/BIC": "swiftBic",
+    "BIK (RU)": "bikCode",  # Company only, like the next two: notes on other schemata
+    "ISIN": "isinCode",
+    "Equity Ticker": "ticker",
     "Vessel Registration Identification": "imoNumber",
     "MMSI": "mmsi",
     "Website": "website",
@@ -95,6 +84,7 @@ FACTS: dict[str, str] = {
     "Aircraft Model": "model",
     "Aircraft Tail Number": "registrationNumber",
     "Aircraft Manufacturer's Serial Number (MSN)": "serialNumber",
+    "Aircraft Serial Identification": "serialNumber",
     "Aircraft Construction Number (also called L/N or S/N or F/N)": "serialNumber",
     "Former Vessel Flag": "pastFlags",
     "Other Vessel Flag": "flag",
@@ -114,6 +104,8 @@ _LABEL = re.compile(
     + ")(?=$|[ :])"
 )
 
+# Facts only a company has: an OFAC entity printing them is made a Company.
+_COMPANY = re.compile(r"\b(?:ISIN\b|Equity Ticker\b|BIK \(RU\))")
 _ALIAS = re.compile(r"^([afn])\.k\.a\.,?\s+'(.+)'$")
 _LINKED = re.compile(r"^\(?Linked To:\s*(.+?)\)?$")
 _OPERATOR = re.compile(r"^Aircraft Operator\s+(.+)$")
@@ -122,10 +114,10 @@ _SANCTION_DATE = re.compile(r"^(Listing|Effective) Date \(([^)]*)\):?\s+(.+)$")
 _PROVISION = re.compile(
     r"^(?:Additional Sanctions Information|Secondary sanctions risk|Transactions Prohibited For"
     r"|CAATSA Section \d+ Information|Executive Order \d+ (?:Directive )?(?:Information"
-    r"|Determination)|Purchase/Sales For Divestment Date)",
+    r"|Determination)|Purchase/Sales For Divestment Date|IFCA Determination)",
     re.IGNORECASE,
 )
-_PERSONAL = re.compile(r"^(DOB|POB|nationality|citizen|Gender)\s+(.+)$")
+_PERSONAL = re.compile(r"^(DOB|POB|nationality|Nationality Country|citizen|Gender)\s+(.+)$")
 _DOCUMENT = re.compile(
     r"^(?P<number>.*?)(?:\s+\((?P<country>[^()]+)\))?(?:,?\s+issued\s+(?P<issued>.+?))?"
     r"(?:,?\s+expires\s+(?P<expires>.+?))?$"
@@ -153,6 +145,13 @@ def ofac_dates(text: str) -> list[str]:
         elif iso := parse_date(part, ("%Y-%m-%d", "%m/%d/%Y")):
             found.append(iso)
     return found
+
+
+def entity_schema(kind: str, text: str) -> str:
+    """FtM schema for OFAC's target type (``individual``, ``vessel``, ``aircraft``; anything
+    else is an entity); ``text`` is the entry's remarks and id types."""
+    schema = {"individual": "Person", "vessel": "Vessel", "aircraft": "Airplane"}.get(kind.lower())
+    return schema or ("Company" if _COMPANY.search(text) else "Organization")
 
 
 def person_name(printed: str) -> tuple[str, str | None, str | None]:
@@ -187,6 +186,7 @@ class Target:
         self.lookup = lookup  # id of the entry printed under a name in the same file
         self.extra: list[EntityProxy] = []
         self.notes: list[str] = []
+        self.skip: set[str] = set()  # items already read from their own column
 
     def put(self, prop: str, value: str | list[str] | None, note: str = "") -> None:
         """Add to the entity, or keep ``note`` when its schema has no such property."""
@@ -213,6 +213,8 @@ class Target:
             self.item(item)
 
     def item(self, text: str) -> None:
+        if text in self.skip:
+            return
         if match := _ALIAS.match(text):
             self.name(match.group(2), "previousName" if match.group(1) == "f" else "alias")
         elif match := _LINKED.match(text):
@@ -240,7 +242,7 @@ class Target:
         elif label == "Gender":
             self.put("gender", value.lower(), text)
         elif self.entity.schema.is_a("Person"):
-            self.put("nationality" if label == "nationality" else "citizenship", value)
+            self.put("citizenship" if label == "citizen" else "nationality", value)
         else:
             self.put("country", value, text)
 

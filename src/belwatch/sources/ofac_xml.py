@@ -25,14 +25,9 @@ from belwatch.sources.base import (
     xml_root_name,
 )
 from belwatch.sources.ofac_programs import SDN, decide_dataset, is_non_sdn
-from belwatch.sources.ofac_remarks import Target
+from belwatch.sources.ofac_remarks import Target, entity_schema
 
-SCHEMAS = {
-    "individual": "Person",
-    "entity": "Organization",
-    "vessel": "Vessel",
-    "aircraft": "Airplane",
-}
+TYPES = ("individual", "entity", "vessel", "aircraft")
 
 
 def sniff(data: bytes) -> bool:
@@ -136,13 +131,13 @@ def _entry(
         raise ctx.error("uid appears twice", field="uid")
     if not _text(entry, "lastName"):
         raise ctx.error("entry without a name", field="lastName")
-    if kind not in SCHEMAS:
+    if kind not in TYPES:
         raise ctx.error(f"unknown sdnType {kind!r}", field="sdnType")
     programs = _texts(entry, "programList/program")
     if not programs:
         raise ctx.error("entry without a programme", field="programList")
     seen.add(uid)
-    entity = ctx.make(SCHEMAS[kind], uid)
+    entity = ctx.make(entity_schema(kind, " ".join(_texts(entry, "idList/id/idType"))), uid)
     sanction = ctx.sanction(entity, program=programs, authority_id=uid)
     target = Target(ctx, entity, sanction, uid, lookup)
     _names(target, entry, "name")
@@ -173,13 +168,13 @@ def _entry(
 
 def _names(target: Target, element: etree._Element, prop: str) -> None:
     first, last = _text(element, "firstName"), _text(element, "lastName")
-    if target.entity.schema.is_a("Person"):
-        target.put(prop, " ".join(part for part in (first, last) if part))
+    if first and last and target.entity.schema.is_a("Person"):
+        target.put(prop, f"{first} {last}")
         if prop == "name":
             target.put("firstName", first)
             target.put("lastName", last)
-    else:
-        target.put(prop, ", ".join(part for part in (last, first) if part))
+    else:  # weak aliases print a whole "LAST, First" as lastName
+        target.name(", ".join(part for part in (last, first) if part), prop)
 
 
 def _identifier(target: Target, item: etree._Element) -> None:

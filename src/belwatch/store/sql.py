@@ -12,11 +12,9 @@ from typing import Any
 from followthemoney import Statement, StatementEntity
 from followthemoney.dataset import Dataset
 from followthemoney.statement.util import BASE_ID
-from sqlalchemy import Engine, case, create_engine, event, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
-from sqlalchemy.sql.expression import ColumnElement
 
 from belwatch.exc import ConfigError, NotFound, StoreError
 from belwatch.sources.base import ParseResult
@@ -126,6 +124,8 @@ class Store:
         """Store one parsed file as a version of its dataset, updating each statement's
         first and last sighting. All of it in one transaction."""
         rows = _statement_rows(result, version_date)
+        if not rows and result.records:
+            raise StoreError(f"{filename}: {result.records} entries but no statements to store")
         try:
             with self.engine.begin() as conn:
                 before = conn.execute(
@@ -152,11 +152,9 @@ class Store:
                 ).inserted_primary_key
                 assert inserted is not None
                 version_id = inserted[0]
-                for values in rows:
-                    values["first_version"] = values["last_version"] = version_id
-                upsert = self._upsert()
                 for start in range(0, len(rows), BATCH):
-                    conn.execute(upsert, rows[start : start + BATCH])
+                    batch = [(*row, version_id, version_id) for row in rows[start : start + BATCH]]
+                    self._write_statements(conn, batch)
                 after = conn.execute(select(func.count()).select_from(statement_table)).scalar_one()
                 conn.execute(
                     version_table.update()
@@ -166,34 +164,36 @@ class Store:
                 stored = conn.execute(
                     select(version_table).where(version_table.c.id == version_id)
                 ).one()
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, self.engine.dialect.loaded_dbapi.Error) as exc:
             raise StoreError(f"could not store {filename}: {getattr(exc, 'orig', exc)}") from None
         return _version(stored)
 
-    def _upsert(self) -> Any:
-        t = statement_table
-        insert = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(t)
-        new = insert.excluded
-        newer = new.last_seen >= t.c.last_seen
-        return insert.on_conflict_do_update(
-            index_elements=[t.c.id],
-            set_={
-                "first_seen": self._least(t.c.first_seen, new.first_seen),
-                "first_version": case(
-                    (new.first_seen < t.c.first_seen, new.first_version), else_=t.c.first_version
-                ),
-                "last_seen": self._greatest(t.c.last_seen, new.last_seen),
-                "last_version": case((newer, new.last_version), else_=t.c.last_version),
-                "schema": case((newer, new.schema), else_=t.c.schema),
-                "original_value": case((newer, new.original_value), else_=t.c.original_value),
-            },
-        )
-
-    def _least(self, a: Any, b: Any) -> ColumnElement[Any]:
-        return func.least(a, b) if self.dialect == "postgresql" else func.min(a, b)
-
-    def _greatest(self, a: Any, b: Any) -> ColumnElement[Any]:
-        return func.greatest(a, b) if self.dialect == "postgresql" else func.max(a, b)
+    def _write_statements(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+        """Insert new statements and widen the first/last sighting of known ones. Straight
+        to the driver: this is the hot path of every ingest."""
+        columns = ", ".join(STATEMENT_COLUMNS)
+        if self.dialect == "postgresql":
+            raw: Any = conn.connection.dbapi_connection  # psycopg 3, for COPY
+            with raw.cursor() as cursor:
+                cursor.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS incoming "
+                    "(LIKE statement INCLUDING DEFAULTS) ON COMMIT DROP"
+                )
+                with cursor.copy(f"COPY incoming ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                cursor.execute(
+                    f"INSERT INTO statement ({columns}) SELECT {columns} FROM incoming "
+                    f"{_ON_CONFLICT.format(least='LEAST', greatest='GREATEST')}"
+                )
+                cursor.execute("TRUNCATE incoming")
+        else:
+            marks = ", ".join("?" for _ in STATEMENT_COLUMNS)
+            conn.exec_driver_sql(
+                f"INSERT INTO statement ({columns}) VALUES ({marks}) "
+                f"{_ON_CONFLICT.format(least='min', greatest='max')}",
+                rows,
+            )
 
     # --- reading -----------------------------------------------------------------------
 
@@ -342,8 +342,29 @@ def _assemble(statements: Sequence[Statement]) -> list[StatementEntity]:
     return entities
 
 
-def _statement_rows(result: ParseResult, seen: str) -> list[dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
+STATEMENT_COLUMNS = (
+    "id", "entity_id", "schema", "prop", "value", "dataset", "lang", "original_value", "ref",
+    "first_seen", "last_seen", "first_version", "last_version",
+)  # fmt: skip
+
+# A statement seen again: its first sighting is the earliest, its last the latest, and the
+# schema and original value follow the latest version, whatever order versions arrive in.
+_ON_CONFLICT = """ON CONFLICT (id) DO UPDATE SET
+    first_version = CASE WHEN excluded.first_seen < statement.first_seen
+        THEN excluded.first_version ELSE statement.first_version END,
+    first_seen = {least}(statement.first_seen, excluded.first_seen),
+    last_version = CASE WHEN excluded.last_seen >= statement.last_seen
+        THEN excluded.last_version ELSE statement.last_version END,
+    schema = CASE WHEN excluded.last_seen >= statement.last_seen
+        THEN excluded.schema ELSE statement.schema END,
+    original_value = CASE WHEN excluded.last_seen >= statement.last_seen
+        THEN excluded.original_value ELSE statement.original_value END,
+    last_seen = {greatest}(statement.last_seen, excluded.last_seen)"""
+
+
+def _statement_rows(result: ParseResult, seen: str) -> list[tuple[Any, ...]]:
+    """One row per distinct statement, in STATEMENT_COLUMNS order without the version ids."""
+    rows: dict[str, tuple[Any, ...]] = {}
     for entity in result.entities:
         if entity.id is None:
             continue
@@ -355,19 +376,9 @@ def _statement_rows(result: ParseResult, seen: str) -> list[dict[str, Any]]:
             if key is None or key in rows:
                 continue
             is_ref = prop != BASE_ID and entity.schema.properties[prop].type.name == "entity"
-            rows[key] = {
-                "id": key,
-                "entity_id": entity.id,
-                "schema": schema,
-                "prop": prop,
-                "value": value,
-                "dataset": result.dataset,
-                "lang": None,
-                "original_value": None,
-                "ref": value if is_ref else None,
-                "first_seen": seen,
-                "last_seen": seen,
-            }
+            ref = value if is_ref else None
+            rows[key] = (key, entity.id, schema, prop, value, result.dataset, None, None, ref,
+                         seen, seen)  # fmt: skip
     return list(rows.values())
 
 
@@ -411,6 +422,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Up to 128 MiB of page cache: the statement indexes of a full register stay in memory.
+    cursor.execute("PRAGMA cache_size=-131072")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
     dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
