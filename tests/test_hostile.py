@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from belwatch.cli import cli
+
 from conftest import SOURCES
 from store.test_store import V2021, write
 
@@ -57,7 +58,9 @@ def zip_bomb() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="Sheet1"/></sheets></workbook>')
+        archive.writestr(
+            "xl/workbook.xml", '<workbook><sheets><sheet name="Sheet1"/></sheets></workbook>'
+        )
         archive.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * 300_000_000 + b"/>")
     return buffer.getvalue()
 
@@ -68,7 +71,11 @@ def zip_bomb() -> bytes:
         ("bomb.xml", BILLION_LAUGHS, "DOCTYPE or entity declarations is refused"),
         ("xxe.xml", EXTERNAL_ENTITY, "DOCTYPE or entity declarations is refused"),
         ("bomb.xlsx", zip_bomb(), "refused as a possible zip bomb"),
-        ("truncated.xml", (SOURCES / "un" / "consolidated_2026-02-27.xml").read_bytes()[:50_000], "line"),
+        (
+            "truncated.xml",
+            (SOURCES / "un" / "consolidated_2026-02-27.xml").read_bytes()[:50_000],
+            "line",
+        ),
     ],
 )
 def test_hostile_file_is_refused_and_register_unchanged(

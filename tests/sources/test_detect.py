@@ -12,10 +12,11 @@ import importlib
 import importlib.util
 
 import pytest
-from conftest import SOURCES
 
 from belwatch.exc import UnknownFormat
 from belwatch.sources import MODULES, SourceFormat, detect
+
+from conftest import SOURCES
 
 NOT_A_LIST = None  # xsd schemas, a format description, OpenSanctions' targets.simple CSV
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from conftest import SOURCES, source_file
 from followthemoney import EntityProxy
 
 from belwatch.exc import SourceError
 from belwatch.sources import eu_oj
 from belwatch.sources.base import MAX_FIELD_CHARS, ParseResult, SourceFile, make_id
 from belwatch.sources.datasets import BELARUS_PROGRAM
+
+from conftest import SOURCES, source_file
 
 FOLDER = "eu_oj_opensanctions"
 CONSOLIDATED = f"{FOLDER}/32006R0765_latest.csv"

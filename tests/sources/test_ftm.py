@@ -7,12 +7,13 @@ from collections import Counter
 
 import orjson
 import pytest
-from conftest import SOURCES, source_file
 from followthemoney import EntityProxy
 
 from belwatch.exc import SourceError
 from belwatch.sources import ftm
 from belwatch.sources.base import MAX_FIELD_CHARS, ParseResult, SourceFile
+
+from conftest import SOURCES, source_file
 
 T1 = "opensanctions/yente_fixture_t1_entities.ftm.json"
 ZALA = "opensanctions/yente_fixture_zala_entities.ftm.json"

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import SOURCES, source_file
 from followthemoney import EntityProxy
 
 from belwatch.exc import SourceError
 from belwatch.sources import jp_meti
 from belwatch.sources.base import MAX_FIELD_CHARS, ParseResult, SourceFile, make_id
 from belwatch.sources.datasets import BELARUS_PROGRAM
+
+from conftest import SOURCES, source_file
 
 RELPATH = "jp_meti/list_belarus_tokutei.pdf.txt"
 PROGRAM = "Export ban: Belarus end-user list (MOFA Notice No. 104 of 2022)"
