@@ -23,6 +23,7 @@ from datetime import date, datetime
 from typing import Any
 
 from followthemoney import EntityProxy, model
+from followthemoney.util import sanitize_text
 from lxml import etree
 
 from belwatch.exc import SourceError
@@ -111,12 +112,21 @@ class Context:
     def add(self, entity: EntityProxy, prop: str, value: Any, field: str | None = None) -> None:
         """Add values (a string, a date, or a list of them), skipping empties; refuse
         oversized fields with an error that names them."""
-        values = value if isinstance(value, (list, tuple, set)) else [value]
-        for item in values:
+        if value is None:
+            return
+        prop_ = entity.schema.properties.get(prop)
+        if prop_ is None or prop_.stub:
+            return
+        pure = prop_.type.name in _PURE_TYPES
+        for item in value if isinstance(value, (list, tuple, set)) else (value,):
             if item is None:
                 continue
-            text = item.isoformat() if isinstance(item, (date, datetime)) else str(item)
-            text = text.strip()
+            if isinstance(item, str):
+                text = item.strip()
+            elif isinstance(item, (date, datetime)):
+                text = item.isoformat()
+            else:
+                text = str(item).strip()
             if not text:
                 continue
             if len(text) > MAX_FIELD_CHARS:
@@ -124,11 +134,8 @@ class Context:
                     f"value of {len(text):,} characters exceeds the limit of {MAX_FIELD_CHARS:,}",
                     field=field or prop,
                 )
-            prop_ = entity.schema.properties.get(prop)
-            if prop_ is None or prop_.stub:
-                continue
-            if prop_.type.name not in _PURE_TYPES:
-                entity.add(prop_, text, quiet=True, cleaned=False)
+            if not pure:
+                entity.unsafe_add(prop_, sanitize_text(text))
                 continue
             key = (prop_.type.name, prop_.format, text)
             if key not in self._cleaned:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 SCHEMA_VERSION = 1
@@ -75,6 +76,10 @@ statement_table = Table(
     Column("first_version", Integer, ForeignKey("source_version.id"), nullable=False),
     Column("last_version", Integer, ForeignKey("source_version.id"), nullable=False),
     Index("ix_statement_entity", "entity_id"),
-    Index("ix_statement_dataset_prop", "dataset", "prop"),
-    Index("ix_statement_ref", "ref"),
+    Index(
+        "ix_statement_ref",
+        "ref",
+        sqlite_where=text("ref IS NOT NULL"),
+        postgresql_where=text("ref IS NOT NULL"),
+    ),
 )
