@@ -194,7 +194,10 @@ def update(
             click.echo(f"skipped   {outcome.path}: {outcome.message}", err=True)
         else:
             failed += 1
-            click.secho(f"failed    {outcome.path}: {outcome.message}", fg="red", err=True)
+            message = outcome.message
+            if str(outcome.path) not in message:
+                message = f"{outcome.path}: {message}"
+            click.secho(f"failed    {message}", fg="red", err=True)
     if failed:
         raise click.exceptions.Exit(1)
 
@@ -221,11 +224,12 @@ def sources(ctx: click.Context, dataset: str | None, as_json: bool) -> None:
         _echo_json([v.to_dict() for v in versions])
         return
     click.echo(
-        f"{'id':>4}  {'dataset':<24} {'date':<10} {'from':<8} {'entries':>8} {'new':>8}  file"
+        f"{'id':>4}  {'dataset':<24} {'date':<10} {'from':<8} {'kind':<7} {'entries':>8} "
+        f"{'new':>8}  file"
     )
     for v in versions:
         click.echo(
-            f"{v.id:>4}  {v.dataset:<24} {v.version_date:<10} {v.date_source:<8} "
+            f"{v.id:>4}  {v.dataset:<24} {v.version_date:<10} {v.date_source:<8} {v.kind:<7} "
             f"{v.records:>8,} {v.new_statements:>8,}  {v.filename}"
         )
 

@@ -177,3 +177,17 @@ def test_names_search_folds_cyrillic_case(store: Store, tmp_path: Path) -> None:
     ingest(store, [write(tmp_path, "list_2022-03-01.json", V2022)])
     assert [e.id for e in store.search_names("лукашенко")] == ["p1"]
     assert [e.id for e in store.search_names("lukashenka")] == ["p1"]
+
+
+def test_a_much_smaller_version_is_an_excerpt_and_delists_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    full = [person(f"q{i}", f"Person {i}") for i in range(10)]
+    ingest(store, [write(tmp_path, "full_2021-03-01.json", full)])
+    ingest(store, [write(tmp_path, "sample_2022-03-01.json", full[:2])])
+    assert [v.kind for v in store.versions()] == ["full", "excerpt"]
+    assert len(list(store.iter_entities())) == 10
+    # A real shrink by less than half is a real delisting.
+    ingest(store, [write(tmp_path, "full_2023-03-01.json", full[:6])])
+    assert [v.kind for v in store.versions()] == ["full", "excerpt", "full"]
+    assert {e.id for e in store.iter_entities()} == {f"q{i}" for i in range(6)}

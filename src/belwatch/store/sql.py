@@ -30,7 +30,7 @@ REGISTER = Dataset.make({"name": "belwatch", "title": "belwatch sanctions regist
 BATCH = 20_000
 
 
-@dataclass(frozen=True)
+@dataclass
 class Version:
     id: int
     dataset: str
@@ -48,6 +48,10 @@ class Version:
     statements: int
     new_statements: int
     warnings: list[str]
+
+    # "full"; "partial" for change-only files; "excerpt" for a complete-looking file with
+    # under half the entries of the dataset's largest version (a sample, or a broken export).
+    kind: str = "full"
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -198,17 +202,28 @@ class Store:
     # --- reading -----------------------------------------------------------------------
 
     def versions(self, dataset: str | None = None) -> list[Version]:
+        """Every ingested version (of one dataset), oldest first, each with its kind."""
         query = select(version_table).order_by(
             version_table.c.dataset, version_table.c.version_date, version_table.c.id
         )
-        if dataset is not None:
-            query = query.where(version_table.c.dataset == dataset)
         with self.engine.connect() as conn:
-            return [_version(row) for row in conn.execute(query)]
+            found = [_version(row) for row in conn.execute(query)]
+        largest: dict[str, int] = {}
+        for version in found:
+            if version.complete:
+                largest[version.dataset] = max(largest.get(version.dataset, 0), version.records)
+        for version in found:
+            if not version.complete:
+                version.kind = "partial"
+            elif version.records * 2 < largest[version.dataset]:
+                version.kind = "excerpt"
+        return [v for v in found if dataset is None or v.dataset == dataset]
 
     def cutoffs(self, as_of: str | None = None) -> dict[str, str]:
-        """Per dataset, the date of the latest complete version (on or before ``as_of``): a
-        statement last seen before it was no longer on the list."""
+        """Per dataset, the date of the latest full version (on or before ``as_of``): a
+        statement last seen before it was no longer on the list. Partial versions (amending
+        acts) and excerpts (a version with under half the entries of the dataset's largest)
+        add to a list but never delist."""
         latest_complete: dict[str, str] = {}
         earliest: dict[str, str] = {}
         for version in self.versions():
@@ -216,7 +231,7 @@ class Store:
                 continue
             day = version.version_date
             earliest[version.dataset] = min(earliest.get(version.dataset, day), day)
-            if version.complete:
+            if version.kind == "full":
                 latest_complete[version.dataset] = max(
                     latest_complete.get(version.dataset, day), day
                 )
