@@ -19,6 +19,7 @@ from belwatch.sources.base import make_id
 from belwatch.stats import register_stats
 from belwatch.store import Store
 from belwatch.store.schema import metadata, statement_table
+
 from conftest import SOURCES
 
 SDN_DATES = ["2021-08-18", "2021-12-30", "2022-12-28", "2023-12-28", "2024-05-03"]
