@@ -32,6 +32,22 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 """
 
 
+# An OFAC legacy CSV whose second entry carries a remark of 100 MB.
+HUGE_FIELD = (
+    b'36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+    b'173,"ANGLO-CARIBBEAN CO., LTD.",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"'
+    + b"a.k.a. X; " * 10_000_000
+    + b'"\r\n'
+)
+
+# The UN list, said to be UTF-8, with one Latin-1 byte in a name.
+NOT_UTF8 = (
+    (SOURCES / "un" / "consolidated_2026-02-27.xml")
+    .read_bytes()
+    .replace(b"<FIRST_NAME>", b"<FIRST_NAME>\xe9", 1)
+)
+
+
 def ingest_cli(db: Path, *paths: Path, extra: tuple[str, ...] = ()) -> tuple[int, str]:
     args = ["update", "--db", str(db), *extra]
     for path in paths:
@@ -71,6 +87,8 @@ def zip_bomb() -> bytes:
         ("bomb.xml", BILLION_LAUGHS, "DOCTYPE or entity declarations is refused"),
         ("xxe.xml", EXTERNAL_ENTITY, "DOCTYPE or entity declarations is refused"),
         ("bomb.xlsx", zip_bomb(), "refused as a possible zip bomb"),
+        ("huge.csv", HUGE_FIELD, "record line 2"),
+        ("latin1.xml", NOT_UTF8, "Invalid bytes in character encoding"),
         (
             "truncated.xml",
             (SOURCES / "un" / "consolidated_2026-02-27.xml").read_bytes()[:50_000],
