@@ -332,3 +332,8 @@ def test_lenient_keeps_good_rows() -> None:
     assert [e.first("name") for e in targets(result)] == ["Good ONE"]
     [warning] = result.warnings
     assert "record line 3 (Annex I.A entry 2): field startDate" in warning
+
+
+def test_amendments_are_partial_versions() -> None:
+    assert eu_oj.parse(source_file("eu_oj_opensanctions/32006R0765_latest.csv")).complete
+    assert not eu_oj.parse(source_file("eu_oj_opensanctions/amendment_32026R1817.csv")).complete

@@ -13,7 +13,7 @@ import pytest
 from followthemoney import EntityProxy
 
 from belwatch.exc import SourceError
-from belwatch.sources import gb_fcdo, gb_ofsi
+from belwatch.sources import gb_fcdo, gb_ofsi, uk_common
 from belwatch.sources.base import ParseResult, SourceFile, make_id
 from belwatch.sources.datasets import BELARUS_PROGRAM
 
@@ -198,13 +198,13 @@ def test_csv_ownership_stated_from_both_sides(sample: ParseResult) -> None:
 
 
 def test_partial_dates() -> None:
-    assert gb_ofsi.uk_date("00/00/1954") == "1954"
-    assert gb_ofsi.uk_date("dd/mm/1968") == "1968"
-    assert gb_ofsi.uk_date("00/05/1954") == "1954-05"
-    assert gb_ofsi.uk_date("dd/09/1958") == "1958-09"
-    assert gb_ofsi.uk_date("09/1962") == "1962-09"
-    assert gb_ofsi.uk_date("12/11/1967") == "1967-11-12"
-    assert gb_ofsi.uk_date("31/02/1967") is None
+    assert uk_common.uk_date("00/00/1954") == "1954"
+    assert uk_common.uk_date("dd/mm/1968") == "1968"
+    assert uk_common.uk_date("00/05/1954") == "1954-05"
+    assert uk_common.uk_date("dd/09/1958") == "1958-09"
+    assert uk_common.uk_date("09/1962") == "1962-09"
+    assert uk_common.uk_date("12/11/1967") == "1967-11-12"
+    assert uk_common.uk_date("31/02/1967") is None
 
 
 def test_ids_are_deterministic(sample: ParseResult) -> None:

@@ -14,7 +14,6 @@ from typing import Any
 
 from followthemoney import EntityProxy
 
-from belwatch.exc import SourceError
 from belwatch.sources.base import (
     Context,
     ParseResult,
@@ -22,6 +21,7 @@ from belwatch.sources.base import (
     SourceFormat,
     is_xlsx,
     make_id,
+    name_key,
     parse_date,
     xlsx_first_row_text,
     xlsx_sheets,
@@ -134,7 +134,7 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
             continue
         groups.setdefault(match.group(1), []).append((label, row))
     people = {
-        _key(name): ref
+        name_key(name): ref
         for ref, rows in groups.items()
         if (_text(rows[0][1].get("Type")) or "").lower() == "individual"
         for _, row in rows
@@ -142,19 +142,9 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     }
     latest: date | None = None
     for reference, rows in groups.items():
-        ctx.record = f"Reference {reference}"
-        mark = len(ctx.entities)
-        try:
+        with ctx.entry(f"Reference {reference}", lenient):
             changed = _target(ctx, reference, rows, people)
-        except SourceError as error:
-            if not lenient:
-                raise
-            del ctx.entities[mark:]
-            ctx.warn(f"skipped: {error}")
-            continue
-        ctx.records += 1
-        latest = max(filter(None, (latest, changed)), default=None)
-    ctx.record = None
+            latest = max(filter(None, (latest, changed)), default=None)
     # The file states no publication date; its latest Control Date is when it last changed.
     return ctx.result(published=latest)
 
@@ -265,10 +255,6 @@ def _details(
     )
 
 
-def _key(name: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", name.upper()).split())
-
-
 def _relatives(
     ctx: Context,
     entity: EntityProxy,
@@ -283,7 +269,7 @@ def _relatives(
     for match in (m for note in notes for m in RELATIVE.finditer(note)):
         phrase = match.group(2)
         candidates = [phrase, *re.split(r",|\band\b", phrase)]
-        found = [people[k] for c in candidates if (k := _key(c)) in people]
+        found = [people[k] for c in candidates if (k := name_key(c)) in people]
         if not found or found[0] == reference:
             continue
         kind = match.group(1).lower()

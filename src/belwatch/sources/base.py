@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -144,10 +145,26 @@ class Context:
             if cleaned is not None:
                 entity.unsafe_add(prop_, cleaned, cleaned=True)
 
+    def valid_date(
+        self, value: Any, field: str, formats: tuple[str, ...] | None = None
+    ) -> str | None:
+        """``parse_date`` for a field that must hold a date where it holds anything: an
+        error naming the field otherwise."""
+        found = parse_date(value, formats or _DATE_FORMATS)
+        if found is None and value is not None and str(value).strip():
+            raise self.error(f"not a date: {value!r}", field=field)
+        return found
+
     def emit(self, entity: EntityProxy) -> None:
         if entity.id is None:
             raise self.error("entity without id")
         self.entities.append(entity)
+
+    def emit_address(self, target: EntityProxy, address: EntityProxy, full: str | None) -> None:
+        """Emit an Address made for ``target``, and give the target its text and a link to it."""
+        self.add(target, "address", full)
+        target.add("addressEntity", address.id)
+        self.emit(address)
 
     def sanction(
         self,
@@ -175,6 +192,28 @@ class Context:
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
+    @contextmanager
+    def entry(
+        self, record: str, lenient: bool, skipped: str = "skipped: {error}"
+    ) -> Iterator[None]:
+        """Read one entry of the list: errors name ``record``, and an entry read through is
+        counted. When ``lenient``, an entry that fails with a SourceError leaves no entities
+        behind and the warning ``skipped`` (with the error) stands in for it; otherwise the
+        error propagates."""
+        self.record = record
+        mark = len(self.entities)
+        try:
+            yield
+        except SourceError as error:
+            if not lenient:
+                raise
+            del self.entities[mark:]
+            self.warn(skipped.format(error=error))
+        else:
+            self.records += 1
+        finally:
+            self.record = None
+
     def result(self, published: date | None = None, declared: int | None = None) -> ParseResult:
         return ParseResult(
             dataset=self.dataset,
@@ -188,6 +227,16 @@ class Context:
 
 
 # --- text ------------------------------------------------------------------------------
+
+
+def join_parts(*parts: str | None) -> str | None:
+    """The non-empty parts joined by ", " (an address, a place of birth), or None."""
+    return ", ".join(p for p in parts if p) or None
+
+
+def name_key(name: str) -> str:
+    """A name reduced to its words in capitals, to find an entry cited by name."""
+    return " ".join(re.sub(r"[^\w]+", " ", name.upper()).split())
 
 
 def decode(data: bytes, filename: str, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str:
@@ -262,6 +311,20 @@ def parse_xml(data: bytes, filename: str) -> etree._Element:
         raise SourceError(
             f"malformed XML: {exc.msg}", file=filename, record=f"line {line}" if line else None
         ) from None
+
+
+def xml_text(element: etree._Element | None, path: str | None = None) -> str | None:
+    """Whitespace-collapsed text of an element (or of the first match of ``path``)."""
+    if element is not None and path is not None:
+        element = element.find(path)
+    if element is None or element.text is None:
+        return None
+    return " ".join(element.text.split()) or None
+
+
+def xml_values(element: etree._Element, path: str) -> list[str]:
+    """The non-empty texts of all matches of ``path``."""
+    return [text for node in element.iterfind(path) if (text := xml_text(node))]
 
 
 def localname(element: etree._Element) -> str:

@@ -13,7 +13,6 @@ import re
 from followthemoney import EntityProxy
 from lxml import etree
 
-from belwatch.exc import SourceError
 from belwatch.sources.base import (
     Context,
     ParseResult,
@@ -81,22 +80,14 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     seen: set[tuple[str | None, ...]] = set()
     for index, record in enumerate(root.iterfind("record"), start=1):
         key = (_text(record, "Country"), _text(record, "Schedule"), _text(record, "Item"))
-        ctx.record = f"#{index} ({' / '.join(k or '-' for k in key)}, line {record.sourceline})"
-        mark = len(ctx.entities)
-        try:
+        label = f"#{index} ({' / '.join(k or '-' for k in key)}, line {record.sourceline})"
+        with ctx.entry(label, lenient):
             if key in seen:
                 raise ctx.error(
                     "a second record with the same Country, Schedule and Item", field="Item"
                 )
             seen.add(key)
             _record(ctx, record, key)
-        except SourceError as error:
-            if not lenient:
-                raise
-            del ctx.entities[mark:]
-            ctx.warn(f"skipped: {error}")
-            continue
-        ctx.records += 1
     return ctx.result()
 
 
@@ -132,10 +123,7 @@ def _record(ctx: Context, record: etree._Element, key: tuple[str | None, ...]) -
     _dates(ctx, target, _text(record, "DateOfBirthOrShipBuildDate", "DateOfBirth"))
     ctx.emit(target)
 
-    listed = _text(record, "DateOfListing")
-    listing_date = parse_date(listed)
-    if listed and listing_date is None:
-        raise ctx.error(f"not a date: {listed!r}", field="DateOfListing")
+    listing_date = ctx.valid_date(_text(record, "DateOfListing"), "DateOfListing")
     reference = f"Schedule {schedule}, Item {item}" if schedule else f"Item {item}"
     sanction = ctx.sanction(
         target,

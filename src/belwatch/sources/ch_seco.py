@@ -17,15 +17,16 @@ from itertools import product
 from followthemoney import EntityProxy
 from lxml import etree
 
-from belwatch.exc import SourceError
 from belwatch.sources.base import (
     Context,
     ParseResult,
     SourceFile,
     SourceFormat,
+    join_parts,
     parse_date,
     parse_xml,
     xml_root_name,
+    xml_text,
 )
 
 DATASET = "ch_seco_sanctions"
@@ -69,16 +70,6 @@ def sniff(data: bytes) -> bool:
     return xml_root_name(data[:8192]) == "swiss-sanctions-list"
 
 
-def _text(element: etree._Element | None) -> str | None:
-    if element is None or element.text is None:
-        return None
-    return " ".join(element.text.split()) or None
-
-
-def _join(*parts: str | None) -> str | None:
-    return ", ".join(p for p in parts if p) or None
-
-
 def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     ctx = Context(DATASET, file, FORMAT.name)
     root = parse_xml(file.data, file.name)
@@ -89,18 +80,9 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     targets = root.findall("target")
     known = {t.get("ssid") for t in targets}
     for index, target in enumerate(targets, start=1):
-        ctx.record = target.get("ssid") or f"target #{index} (line {target.sourceline})"
-        mark = len(ctx.entities)
-        try:
+        label = target.get("ssid") or f"target #{index} (line {target.sourceline})"
+        with ctx.entry(label, lenient):
             _target(ctx, target, programs, places, known)
-        except SourceError as error:
-            if not lenient:
-                raise
-            del ctx.entities[mark:]
-            ctx.warn(f"skipped: {error}")
-            continue
-        ctx.records += 1
-    ctx.record = None
     published = parse_date(root.get("date"))
     return ctx.result(published=date.fromisoformat(published) if published else None)
 
@@ -109,18 +91,18 @@ def _programs(root: etree._Element) -> dict[str, tuple[str, str | None]]:
     """Sanctions-set id -> (programme name, the set's own label, e.g. "annex 13")."""
     programs: dict[str, tuple[str, str | None]] = {}
     for program in root.iterfind("sanctions-program"):
-        names = [_text(program.find(path)) for path in PROGRAM_NAMES]
+        names = [xml_text(program, path) for path in PROGRAM_NAMES]
         name = next(filter(None, names), None)
         for sanctions_set in program.iterfind("sanctions-set"):
             if name and sanctions_set.get("ssid") and sanctions_set.get("lang", "eng") == "eng":
-                programs[sanctions_set.get("ssid", "")] = (name, _text(sanctions_set))
+                programs[sanctions_set.get("ssid", "")] = (name, xml_text(sanctions_set))
     return programs
 
 
 def _place(node: etree._Element) -> dict[str, str]:
     country = node.find("country")
-    values = {"location": _text(node.find("location")), "area": _text(node.find("area"))}
-    values["country"] = _text(country)
+    values = {"location": xml_text(node, "location"), "area": xml_text(node, "area")}
+    values["country"] = xml_text(country)
     values["code"] = country.get("iso-code") if country is not None else None
     return {k: v for k, v in values.items() if v}
 
@@ -149,10 +131,10 @@ def _target(
     if not entity.has("name"):
         raise ctx.error("target without a primary name", field="name")
     for info in node.iterfind("other-information"):
-        _other_information(ctx, entity, _text(info))
+        _other_information(ctx, entity, xml_text(info))
     ctx.emit(entity)
 
-    set_id = _text(target.find("sanctions-set-id"))
+    set_id = xml_text(target, "sanctions-set-id")
     program, provisions = programs.get(set_id or "") or (KNOWN_SETS.get(set_id or ""), None)
     if program is None:
         ctx.warn(
@@ -161,12 +143,12 @@ def _target(
     sanction = ctx.sanction(
         entity,
         program=program,
-        reason="\n\n".join(filter(None, (_text(j) for j in node.iterfind("justification")))),
+        reason="\n\n".join(filter(None, (xml_text(j) for j in node.iterfind("justification")))),
         authority_id=ssid,
     )
     ctx.add(sanction, "programId", set_id)
     ctx.add(sanction, "provisions", provisions)
-    ctx.add(sanction, "unscId", _text(target.find("foreign-identifier")))
+    ctx.add(sanction, "unscId", xml_text(target, "foreign-identifier"))
     _history(ctx, sanction, target.findall("modification"))
     ctx.emit(sanction)
 
@@ -226,13 +208,13 @@ def _identity(
         if parts and all(p.isdigit() for p in parts):
             ctx.add(entity, dated, "-".join(parts), field="day-month-year")
     for nationality in identity.iterfind("nationality/country"):
-        ctx.add(entity, "nationality", nationality.get("iso-code") or _text(nationality))
+        ctx.add(entity, "nationality", nationality.get("iso-code") or xml_text(nationality))
     for birth in identity.iterfind("place-of-birth"):
         place = {**places.get(birth.get("place-id", ""), {}), **_place(birth)}
         ctx.add(
             entity,
             "birthPlace",
-            _join(place.get("location"), place.get("area"), place.get("country")),
+            join_parts(place.get("location"), place.get("area"), place.get("country")),
         )
         ctx.add(entity, "birthCountry", place.get("code") or place.get("country"))
     for address in identity.iterfind("address"):
@@ -251,11 +233,11 @@ def _name(ctx: Context, entity: EntityProxy, name: etree._Element, main: bool) -
     variants: dict[tuple[str, str], dict[int, list[str]]] = {}
     for part in name.iterfind("name-part"):
         order = int(part.get("order", "0")) if part.get("order", "").isdigit() else len(base) + 1
-        value = _text(part.find("value"))
+        value = xml_text(part, "value")
         if value is None:
             continue
         base.setdefault(order, []).append(value)
-        spellings = [(s, t) for s in part.iterfind("spelling-variant") if (t := _text(s))]
+        spellings = [(s, t) for s in part.iterfind("spelling-variant") if (t := xml_text(s))]
         for spelling, text in spellings:
             culture = (spelling.get("lang", ""), spelling.get("script", ""))
             variants.setdefault(culture, {}).setdefault(order, []).append(text)
@@ -284,10 +266,10 @@ def _address(
 ) -> None:
     place = {**places.get(node.get("place-id", ""), {}), **_place(node)}
     details, box, postal, care_of = (
-        _text(node.find(t)) for t in ("address-details", "p-o-box", "zip-code", "c-o")
+        xml_text(node, t) for t in ("address-details", "p-o-box", "zip-code", "c-o")
     )
     city, region, country = place.get("location"), place.get("area"), place.get("country")
-    full = _join(
+    full = join_parts(
         care_of,
         details,
         box and f"P.O. Box {box}",
@@ -307,20 +289,18 @@ def _address(
     ctx.add(address, "city", city, field="location")
     ctx.add(address, "region", region, field="area")
     ctx.add(address, "country", place.get("code") or country)
-    ctx.add(address, "remarks", _text(node.find("remarks")), field="remarks")
-    ctx.add(entity, "address", full)
-    entity.add("addressEntity", address.id)
-    ctx.emit(address)
+    ctx.add(address, "remarks", xml_text(node, "remarks"), field="remarks")
+    ctx.emit_address(entity, address, full)
 
 
 def _document(ctx: Context, entity: EntityProxy, ssid: str, node: etree._Element) -> None:
-    number = _text(node.find("number"))
+    number = xml_text(node, "number")
     if number is None:
         return
     kind = node.get("document-type") or None
     is_passport = kind in PASSPORTS
     issuer = node.find("issuer")
-    country = (issuer.get("code") or _text(issuer)) if issuer is not None else None
+    country = (issuer.get("code") or xml_text(issuer)) if issuer is not None else None
     document = ctx.make(
         "Passport" if is_passport else "Identification", ssid, "document", node.get("ssid"), number
     )
@@ -328,9 +308,9 @@ def _document(ctx: Context, entity: EntityProxy, ssid: str, node: etree._Element
     ctx.add(document, "number", number, field="number")
     ctx.add(document, "type", kind, field="document-type")
     ctx.add(document, "country", country)
-    ctx.add(document, "startDate", parse_date(_text(node.find("date-of-issue"))))
-    ctx.add(document, "endDate", parse_date(_text(node.find("expiry-date"))))
-    ctx.add(document, "summary", _text(node.find("remark")), field="remark")
+    ctx.add(document, "startDate", parse_date(xml_text(node, "date-of-issue")))
+    ctx.add(document, "endDate", parse_date(xml_text(node, "expiry-date")))
+    ctx.add(document, "summary", xml_text(node, "remark"), field="remark")
     if entity.schema.is_a("Person"):
         ctx.add(entity, "passportNumber" if is_passport else "idNumber", number, field="number")
     elif entity.schema.is_a("LegalEntity"):

@@ -13,12 +13,12 @@ from datetime import date
 from followthemoney import EntityProxy
 from lxml import etree
 
-from belwatch.exc import SourceError
 from belwatch.sources.base import (
     Context,
     ParseResult,
     SourceFile,
     SourceFormat,
+    join_parts,
     parse_date,
     parse_xml,
     strip_namespaces,
@@ -51,32 +51,19 @@ def _attr(element: etree._Element, name: str) -> str | None:
     return value or None
 
 
-def _join(*parts: str | None) -> str | None:
-    return ", ".join(p for p in parts if p) or None
-
-
 def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     ctx = Context(DATASET, file, FORMAT.name)
     root = strip_namespaces(parse_xml(file.data, file.name))
     if root.tag != "export":
         raise ctx.error(f"root element is <{root.tag}>, not <export>")
     for index, node in enumerate(root.iterfind("sanctionEntity"), start=1):
-        ctx.record = (
+        label = (
             _attr(node, "euReferenceNumber")
             or _attr(node, "logicalId")
             or f"sanctionEntity #{index}"
         )
-        mark = len(ctx.entities)
-        try:
+        with ctx.entry(label, lenient):
             _entity(ctx, node)
-        except SourceError as error:
-            if not lenient:
-                raise
-            del ctx.entities[mark:]
-            ctx.warn(f"skipped: {error}")
-            continue
-        ctx.records += 1
-    ctx.record = None
     generated = parse_date(root.get("generationDate"))
     return ctx.result(published=date.fromisoformat(generated) if generated else None)
 
@@ -186,10 +173,12 @@ def _birth(ctx: Context, target: EntityProxy, node: etree._Element) -> None:
         ctx.add(target, "notes", f"Date of birth {day} is approximate", field="birthdate")
     if target.schema.is_a("Person"):
         city = _attr(node, "city") if node.get("city") != "-" else None
-        place = _join(_attr(node, "place"), city, _attr(node, "region"))
+        place = join_parts(_attr(node, "place"), city, _attr(node, "region"))
         country = _country(node)
         ctx.add(
-            target, "birthPlace", _join(place, _attr(node, "countryDescription")) if place else None
+            target,
+            "birthPlace",
+            join_parts(place, _attr(node, "countryDescription")) if place else None,
         )
         ctx.add(target, "birthCountry", country)
 
@@ -217,7 +206,10 @@ def _identification(ctx: Context, target: EntityProxy, key: str, node: etree._El
         if node.get(f) == "true"
     ]
     ctx.add(
-        document, "summary", _join(_attr(node, "nameOnDocument"), *flags), field="identification"
+        document,
+        "summary",
+        join_parts(_attr(node, "nameOnDocument"), *flags),
+        field="identification",
     )
     if target.schema.is_a("Person"):
         ctx.add(target, "passportNumber" if is_passport else "idNumber", number, field="number")
@@ -239,7 +231,7 @@ def _address(ctx: Context, target: EntityProxy, key: str, node: etree._Element) 
             ctx.add(target, "notes", f"{key.title()}: {value}", field="contactInfo")
     if not (street or city or postal or box or region or place):
         return
-    full = _join(
+    full = join_parts(
         street,
         box and f"P.O. Box {box}",
         place,
@@ -256,9 +248,7 @@ def _address(ctx: Context, target: EntityProxy, key: str, node: etree._Element) 
     ctx.add(address, "postalCode", postal, field="zipCode")
     ctx.add(address, "region", region, field="region")
     ctx.add(address, "country", country)
-    ctx.add(target, "address", full)
-    target.add("addressEntity", address.id)
-    ctx.emit(address)
+    ctx.emit_address(target, address, full)
 
 
 FORMAT = SourceFormat(

@@ -24,7 +24,6 @@ from followthemoney import EntityProxy
 from followthemoney.exc import InvalidData
 from followthemoney.types import registry
 
-from belwatch.exc import SourceError
 from belwatch.sources.base import (
     Context,
     ParseResult,
@@ -84,23 +83,20 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     for line, cells in rows:
         if not any(cells):
             continue
-        ctx.record = f"line {line}"
-        try:
+        with ctx.entry(f"line {line}", lenient, skipped="{error}; row skipped"):
             if len(cells) != len(header):
                 raise ctx.error(f"{len(cells)} cells, the header has {len(header)}: broken row")
             target, sanction = _row(ctx, dict(zip(header, cells, strict=True)))
             for entity in (target, sanction):
                 _merge(ctx, entities, entity)
-        except SourceError as error:
-            if not lenient:
-                raise
-            ctx.warn(f"{error}; row skipped")
-            continue
-        targets.add(str(target.id))
-    ctx.records = len(targets)
+            targets.add(str(target.id))
+    ctx.records = len(targets)  # rows of one target count once
     for entity in entities.values():
         ctx.emit(entity)
-    return ctx.result()
+    result = ctx.result()
+    # An amending act lists what it adds or changes; the annex keeps everything else.
+    result.complete = header == CONSOLIDATED
+    return result
 
 
 def _row(ctx: Context, row: dict[str, str]) -> tuple[EntityProxy, EntityProxy]:
@@ -127,9 +123,7 @@ def _row(ctx: Context, row: dict[str, str]) -> tuple[EntityProxy, EntityProxy]:
     for column in ENTITY:
         _add_column(ctx, target, column, _split(row[column]))
 
-    listed = parse_date(row["startDate"], DATE_FORMATS)
-    if row["startDate"].strip() and listed is None:
-        raise ctx.error(f"not a date: {row['startDate']!r}", field="startDate")
+    listed = ctx.valid_date(row["startDate"], "startDate", DATE_FORMATS)
     act = _act(celex)
     sanction = ctx.sanction(
         target,

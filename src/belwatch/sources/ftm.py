@@ -5,10 +5,9 @@ are kept as they are."""
 from __future__ import annotations
 
 import orjson
-from followthemoney import model
+from followthemoney import EntityProxy, model
 from followthemoney.exc import InvalidData
 
-from belwatch.exc import SourceError
 from belwatch.sources.base import Context, ParseResult, SourceFile, SourceFormat, decode
 
 DATASET = "ftm_import"
@@ -29,38 +28,37 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        ctx.record = f"line {number}"
-        try:
-            data = orjson.loads(line)
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object")
-            schema = data.get("schema")
-            if not isinstance(schema, str) or model.get(schema) is None:
-                raise ctx.error(f"unknown FtM schema {schema!r}", field="schema")
-            if not data.get("id"):
-                raise ctx.error("entity without id", field="id")
-            entity = model.make_entity(schema)
-            entity.id = str(data["id"])
-            properties = data.get("properties") or {}
-            if not isinstance(properties, dict):
-                raise ctx.error("properties is not a JSON object", field="properties")
-            for prop, values in properties.items():
-                if entity.schema.get(prop) is None:
-                    ctx.warn(f"line {number}: {schema} has no property {prop!r}; skipped")
-                    continue
-                # A bare string is one value (as in FtM's own from_dict), not its characters.
-                values = values if isinstance(values, list) else [values]
-                ctx.add(entity, prop, values, field=f"properties.{prop}")
-            entity.context = {k: data[k] for k in ("referents", "datasets") if k in data}
-        except (SourceError, ValueError, InvalidData, TypeError) as exc:
-            error = exc if isinstance(exc, SourceError) else ctx.error(f"not a FtM entity: {exc}")
-            if not lenient:
-                raise error from None
-            ctx.warn(str(error))
-            continue
-        ctx.records += 1
-        ctx.emit(entity)
+        with ctx.entry(f"line {number}", lenient, skipped="{error}"):
+            ctx.emit(_entity(ctx, line, number))
     return ctx.result()
+
+
+def _entity(ctx: Context, line: str, number: int) -> EntityProxy:
+    try:
+        data = orjson.loads(line)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        schema = data.get("schema")
+        if not isinstance(schema, str) or model.get(schema) is None:
+            raise ctx.error(f"unknown FtM schema {schema!r}", field="schema")
+        if not data.get("id"):
+            raise ctx.error("entity without id", field="id")
+        entity = model.make_entity(schema)
+        entity.id = str(data["id"])
+        properties = data.get("properties") or {}
+        if not isinstance(properties, dict):
+            raise ctx.error("properties is not a JSON object", field="properties")
+        for prop, values in properties.items():
+            if entity.schema.get(prop) is None:
+                ctx.warn(f"line {number}: {schema} has no property {prop!r}; skipped")
+                continue
+            # A bare string is one value (as in FtM's own from_dict), not its characters.
+            values = values if isinstance(values, list) else [values]
+            ctx.add(entity, prop, values, field=f"properties.{prop}")
+        entity.context = {k: data[k] for k in ("referents", "datasets") if k in data}
+    except (ValueError, InvalidData, TypeError) as exc:
+        raise ctx.error(f"not a FtM entity: {exc}") from None
+    return entity
 
 
 FORMAT = SourceFormat(

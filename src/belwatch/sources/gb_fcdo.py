@@ -12,26 +12,28 @@ from datetime import date
 from followthemoney import EntityProxy
 from lxml import etree
 
-from belwatch.exc import SourceError
 from belwatch.sources.base import (
     Context,
     ParseResult,
     SourceFile,
     SourceFormat,
-    make_id,
+    name_key,
     parse_date,
     parse_xml,
     strip_namespaces,
     xml_root_name,
+    xml_text,
+    xml_values,
 )
-from belwatch.sources.gb_ofsi import (
+from belwatch.sources.uk_common import (
     COMPANY,
-    KINSHIP,
     UN_REF,
     countries,
+    kinship,
     labelled_ids,
+    mention,
     merge_duplicates,
-    name_key,
+    ownership,
     uk_date,
 )
 
@@ -39,6 +41,7 @@ DATASET = "gb_fcdo_sanctions"
 SCHEMATA = {"individual": "Person", "entity": "Organization", "ship": "Vessel"}
 NAME_PROPS = {"primary name": "name", "previous name": "previousName", "fka": "previousName"}
 ADDRESS_LINES = tuple(f"AddressLine{i}" for i in range(1, 7))
+MENTIONED = "mentioned in OtherInformation"  # the role of an UnknownLink to a cited target
 
 
 def sniff(data: bytes) -> bool:
@@ -46,21 +49,9 @@ def sniff(data: bytes) -> bool:
     return xml_root_name(head) == "Designations" and b"<Designation" in head
 
 
-def _text(element: etree._Element | None, path: str | None = None) -> str | None:
-    if element is not None and path is not None:
-        element = element.find(path)
-    if element is None or element.text is None:
-        return None
-    return " ".join(element.text.split()) or None
-
-
-def _values(element: etree._Element, path: str) -> list[str]:
-    return [text for node in element.iterfind(path) if (text := _text(node))]
-
-
 def _schema(designation: etree._Element) -> str | None:
-    schema = SCHEMATA.get((_text(designation, "IndividualEntityShip") or "").lower())
-    kinds = _values(designation, "EntityDetails/Entity/TypeOfEntities/TypeOfEntity")
+    schema = SCHEMATA.get((xml_text(designation, "IndividualEntityShip") or "").lower())
+    kinds = xml_values(designation, "EntityDetails/Entity/TypeOfEntities/TypeOfEntity")
     if schema == "Organization" and (
         any(COMPANY.search(kind) for kind in kinds)
         or designation.find("EntityDetails/Entity/ParentCompanies/ParentCompany") is not None
@@ -78,14 +69,14 @@ class _Index:
         self.un: dict[str, str] = {}
         self.names: dict[str, str] = {}
         for designation in designations:
-            uid = _text(designation, "UniqueID")
+            uid = xml_text(designation, "UniqueID")
             if uid is None:
                 continue
             self.schema[uid] = _schema(designation) or ""
-            if ref := _text(designation, "UNReferenceNumber"):
+            if ref := xml_text(designation, "UNReferenceNumber"):
                 self.un[ref] = uid
             for name in designation.iterfind("Names/Name"):
-                full = " ".join(t for i in range(1, 7) if (t := _text(name, f"Name{i}")))
+                full = " ".join(t for i in range(1, 7) if (t := xml_text(name, f"Name{i}")))
                 self.names.setdefault(name_key(full), uid)
 
 
@@ -97,23 +88,13 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     designations = root.findall("Designation")
     index = _Index(designations)
     for number, designation in enumerate(designations, start=1):
-        uid = _text(designation, "UniqueID")
-        ctx.record = uid or f"Designation #{number} (line {designation.sourceline})"
-        mark = len(ctx.entities)
-        try:
+        uid = xml_text(designation, "UniqueID")
+        with ctx.entry(uid or f"Designation #{number} (line {designation.sourceline})", lenient):
             if uid is None:
                 raise ctx.error("designation without a UniqueID", field="UniqueID")
             _designation(ctx, uid, designation, index)
-        except SourceError as error:
-            if not lenient:
-                raise
-            del ctx.entities[mark:]
-            ctx.warn(f"skipped: {error}")
-            continue
-        ctx.records += 1
-    ctx.record = None
     merge_duplicates(ctx)
-    generated = uk_date(_text(root, "DateGenerated")) or parse_date(root.get("dateGenerated"))
+    generated = uk_date(xml_text(root, "DateGenerated")) or parse_date(root.get("dateGenerated"))
     published = date.fromisoformat(generated) if generated and len(generated) == 10 else None
     return ctx.result(published=published)
 
@@ -121,79 +102,81 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
 def _designation(ctx: Context, uid: str, designation: etree._Element, index: _Index) -> None:
     schema = _schema(designation)
     if schema is None:
-        kind = _text(designation, "IndividualEntityShip")
+        kind = xml_text(designation, "IndividualEntityShip")
         raise ctx.error(f"unknown designation type {kind!r}", field="IndividualEntityShip")
     entity = ctx.make(schema, uid)
     for name in designation.iterfind("Names/Name"):
         _name(ctx, entity, name)
-    ctx.add(entity, "alias", _values(designation, "NonLatinNames/NonLatinName/NameNonLatinScript"))
+    ctx.add(
+        entity, "alias", xml_values(designation, "NonLatinNames/NonLatinName/NameNonLatinScript")
+    )
     if not entity.has("name"):
         ctx.add(entity, "name", entity.get("alias")[:1])
     if not entity.has("name"):
         raise ctx.error("designation without a name", field="Names")
-    if _text(designation, "RegimeName") is None:
+    if xml_text(designation, "RegimeName") is None:
         raise ctx.error("designation without a regime", field="RegimeName")
-    notes = [_text(designation, "OtherInformation")]
+    notes = [xml_text(designation, "OtherInformation")]
     if entity.schema.is_a("Person"):
-        ctx.add(entity, "title", _values(designation, "Titles/Title"))
+        ctx.add(entity, "title", xml_values(designation, "Titles/Title"))
     if entity.schema.is_a("LegalEntity"):
-        ctx.add(entity, "phone", _values(designation, "PhoneNumbers/PhoneNumber"))
-        ctx.add(entity, "email", _values(designation, "EmailAddresses/EmailAddress"))
-        ctx.add(entity, "website", _values(designation, "Websites/Website"))
+        ctx.add(entity, "phone", xml_values(designation, "PhoneNumbers/PhoneNumber"))
+        ctx.add(entity, "email", xml_values(designation, "EmailAddresses/EmailAddress"))
+        ctx.add(entity, "website", xml_values(designation, "Websites/Website"))
     for address in designation.iterfind("Addresses/Address"):
         _address(ctx, entity, uid, address)
     for individual in designation.iterfind("IndividualDetails/Individual"):
         _individual(ctx, entity, uid, individual)
     for details in designation.iterfind("EntityDetails/Entity"):
-        ctx.add(entity, "legalForm", _values(details, "TypeOfEntities/TypeOfEntity"))
-        for reg in _values(details, "BusinessRegistrationNumbers/BusinessRegistrationNumber"):
+        ctx.add(entity, "legalForm", xml_values(details, "TypeOfEntities/TypeOfEntity"))
+        for reg in xml_values(details, "BusinessRegistrationNumbers/BusinessRegistrationNumber"):
             labelled_ids(ctx, entity, reg)
         for path, owns, role in (
             ("ParentCompanies/ParentCompany", False, "parent company"),
             ("Subsidiaries/Subsidiary", True, "subsidiary"),
         ):
-            notes += _owners(ctx, uid, _values(details, path), owns, role, index)
+            notes += _owners(ctx, uid, xml_values(details, path), owns, role, index)
     for ship in designation.iterfind("ShipDetails/Ship"):
-        ctx.add(entity, "imoNumber", _values(ship, "IMONumbers/IMONumber"))
-        ctx.add(entity, "flag", countries(_values(ship, ".//CurrentBelievedFlagOfShip")))
-        ctx.add(entity, "pastFlags", countries(_values(ship, "PreviousFlags/PreviousFlag")))
-        ctx.add(entity, "type", _values(ship, "TypeOfShipDetails/TypeOfShip"))
-        ctx.add(entity, "tonnage", _values(ship, "TonnageOfShipDetails/TonnageOfShip"))
-        ctx.add(entity, "buildDate", _values(ship, "YearsBuilt/YearBuilt"))
-        notes += [f"Length of ship: {v}" for v in _values(ship, ".//LengthOfShip")]
+        ctx.add(entity, "imoNumber", xml_values(ship, "IMONumbers/IMONumber"))
+        ctx.add(entity, "flag", countries(xml_values(ship, ".//CurrentBelievedFlagOfShip")))
+        ctx.add(entity, "pastFlags", countries(xml_values(ship, "PreviousFlags/PreviousFlag")))
+        ctx.add(entity, "type", xml_values(ship, "TypeOfShipDetails/TypeOfShip"))
+        ctx.add(entity, "tonnage", xml_values(ship, "TonnageOfShipDetails/TonnageOfShip"))
+        ctx.add(entity, "buildDate", xml_values(ship, "YearsBuilt/YearBuilt"))
+        notes += [f"Length of ship: {v}" for v in xml_values(ship, ".//LengthOfShip")]
         notes += [
-            f"Previous owner/operator: {v}" for v in _values(ship, ".//PreviousOwnerOperator")
+            f"Previous owner/operator: {v}" for v in xml_values(ship, ".//PreviousOwnerOperator")
         ]
-        owners = _values(ship, "CurrentOwnerOperators/CurrentOwnerOperator")
+        owners = xml_values(ship, "CurrentOwnerOperators/CurrentOwnerOperator")
         notes += _owners(ctx, uid, owners, False, "current owner/operator", index)
     ctx.add(entity, "notes", "\n".join(n for n in notes if n), field="OtherInformation")
     ctx.emit(entity)
 
     sanction = ctx.sanction(
         entity,
-        program=_text(designation, "RegimeName"),
-        listing_date=uk_date(_text(designation, "DateDesignated")),
-        reason=_text(designation, "UKStatementofReasons"),
+        program=xml_text(designation, "RegimeName"),
+        listing_date=uk_date(xml_text(designation, "DateDesignated")),
+        reason=xml_text(designation, "UKStatementofReasons"),
         authority_id=uid,
     )
-    ctx.add(sanction, "unscId", _text(designation, "UNReferenceNumber"))
-    ctx.add(sanction, "recordId", _text(designation, "OFSIGroupID"))
-    ctx.add(sanction, "modifiedAt", uk_date(_text(designation, "LastUpdated")))
-    imposed = _text(designation, "SanctionsImposed") or ""
+    ctx.add(sanction, "unscId", xml_text(designation, "UNReferenceNumber"))
+    ctx.add(sanction, "recordId", xml_text(designation, "OFSIGroupID"))
+    ctx.add(sanction, "modifiedAt", uk_date(xml_text(designation, "LastUpdated")))
+    imposed = xml_text(designation, "SanctionsImposed") or ""
     ctx.add(sanction, "provisions", [p.strip() for p in imposed.split("|")])
-    source = _text(designation, "DesignationSource")
+    source = xml_text(designation, "DesignationSource")
     ctx.add(sanction, "description", source and f"Designation source: {source}")
     ctx.emit(sanction)
-    _mentions(ctx, entity, uid, _text(designation, "OtherInformation") or "", index)
+    _mentions(ctx, entity, uid, xml_text(designation, "OtherInformation") or "", index)
 
 
 def _name(ctx: Context, entity: EntityProxy, name: etree._Element) -> None:
-    parts = [_text(name, f"Name{i}") for i in range(1, 6)]
-    last = _text(name, "Name6")
+    parts = [xml_text(name, f"Name{i}") for i in range(1, 6)]
+    last = xml_text(name, "Name6")
     full = " ".join(p for p in [*parts, last] if p)
-    kind = (_text(name, "NameType") or "").lower()
+    kind = (xml_text(name, "NameType") or "").lower()
     prop = NAME_PROPS.get(kind, "alias")
-    if prop == "alias" and (_text(name, "AliasStrength") or "").lower().startswith("low"):
+    if prop == "alias" and (xml_text(name, "AliasStrength") or "").lower().startswith("low"):
         prop = "weakAlias"
     ctx.add(entity, prop, full, field="Names/Name")
     if prop == "name" and entity.schema.is_a("Person"):
@@ -203,8 +186,8 @@ def _name(ctx: Context, entity: EntityProxy, name: etree._Element) -> None:
 
 
 def _address(ctx: Context, entity: EntityProxy, uid: str, node: etree._Element) -> None:
-    lines = [_text(node, tag) for tag in ADDRESS_LINES]
-    postcode, country = _text(node, "AddressPostalCode"), _text(node, "AddressCountry")
+    lines = [xml_text(node, tag) for tag in ADDRESS_LINES]
+    postcode, country = xml_text(node, "AddressPostalCode"), xml_text(node, "AddressCountry")
     ctx.add(entity, "country", countries(country))
     if not any(lines) and not postcode:
         return  # only a country: already on the target
@@ -214,20 +197,18 @@ def _address(ctx: Context, entity: EntityProxy, uid: str, node: etree._Element) 
     ctx.add(address, "street", lines[0], field="AddressLine1")
     ctx.add(address, "postalCode", postcode, field="AddressPostalCode")
     ctx.add(address, "country", countries(country))
-    ctx.add(entity, "address", full)
-    entity.add("addressEntity", address.id)
-    ctx.emit(address)
+    ctx.emit_address(entity, address, full)
 
 
 def _individual(ctx: Context, entity: EntityProxy, uid: str, node: etree._Element) -> None:
-    for dob in _values(node, "DOBs/DOB"):
+    for dob in xml_values(node, "DOBs/DOB"):
         birth = uk_date(dob)
         ctx.add(entity, "birthDate" if birth else "notes", birth or f"DOB: {dob}")
-    ctx.add(entity, "gender", [g.lower() for g in _values(node, "Genders/Gender")])
-    ctx.add(entity, "nationality", countries(_values(node, "Nationalities/Nationality")))
-    ctx.add(entity, "position", _values(node, "Positions/Position"))
+    ctx.add(entity, "gender", [g.lower() for g in xml_values(node, "Genders/Gender")])
+    ctx.add(entity, "nationality", countries(xml_values(node, "Nationalities/Nationality")))
+    ctx.add(entity, "position", xml_values(node, "Positions/Position"))
     for location in node.iterfind("BirthDetails/Location"):
-        town, country = _text(location, "TownOfBirth"), _text(location, "CountryOfBirth")
+        town, country = xml_text(location, "TownOfBirth"), xml_text(location, "CountryOfBirth")
         ctx.add(entity, "birthPlace", ", ".join(p for p in (town, country) if p))
         ctx.add(entity, "birthCountry", countries(country))
     for schema, path, prop in (
@@ -236,8 +217,8 @@ def _individual(ctx: Context, entity: EntityProxy, uid: str, node: etree._Elemen
     ):
         tag = "Passport" if schema == "Passport" else "NationalIdentifier"
         for document in node.iterfind(path):
-            number = _text(document, f"{tag}Number")
-            about = _text(document, f"{tag}AdditionalInformation")
+            number = xml_text(document, f"{tag}Number")
+            about = xml_text(document, f"{tag}AdditionalInformation")
             if number is None:
                 ctx.add(entity, "notes", about)
                 continue
@@ -261,16 +242,7 @@ def _owners(
             notes.append(f"{role.capitalize()}: {name}")
             continue
         owner, asset = (uid, other) if owns else (other, uid)
-        if index.schema.get(asset) in ("Company", "Vessel") and index.schema[owner] != "Vessel":
-            link = ctx.make("Ownership", "owns", owner, asset)
-            link.add("owner", make_id(ctx.dataset, owner))
-            link.add("asset", make_id(ctx.dataset, asset))
-        else:
-            link = ctx.make("UnknownLink", "owns", owner, asset)
-            link.add("subject", make_id(ctx.dataset, owner))
-            link.add("object", make_id(ctx.dataset, asset))
-        ctx.add(link, "role", role)
-        ctx.emit(link)
+        ctx.emit(ownership(ctx, ctx.make, index.schema, owner, asset, role))
     return notes
 
 
@@ -280,19 +252,10 @@ def _mentions(ctx: Context, entity: EntityProxy, uid: str, remarks: str, index: 
         other = index.un.get(match.group(0))
         if other is None or other == uid:
             continue
-        before = remarks[max(0, match.start() - 120) : match.start()].rstrip(" (")
-        kin = KINSHIP.search(before.rsplit(".", 1)[-1])
-        if kin and entity.schema.is_a("Person") and index.schema.get(other) == "Person":
-            link = ctx.make("Family", uid, "family", other)
-            link.add("person", entity.id)
-            link.add("relative", make_id(ctx.dataset, other))
-            ctx.add(link, "relationship", kin.group(1).lower())
-        else:
-            link = ctx.make("UnknownLink", uid, "mentions", other)
-            link.add("subject", entity.id)
-            link.add("object", make_id(ctx.dataset, other))
-            ctx.add(link, "role", "mentioned in OtherInformation")
-        ctx.emit(link)
+        kin = kinship(remarks, match.start())
+        ctx.emit(
+            mention(ctx, ctx.make, entity, uid, other, index.schema.get(other), kin, MENTIONED)
+        )
 
 
 FORMAT = SourceFormat(

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from typing import Any
 
 from followthemoney import EntityProxy
 
-from belwatch.exc import SourceError
 from belwatch.sources.base import (
     Context,
     ParseResult,
@@ -23,11 +23,24 @@ from belwatch.sources.base import (
     SourceFormat,
     decode,
     is_xlsx,
-    make_id,
-    parse_date,
+    name_key,
     read_csv,
     xlsx_first_row_text,
     xlsx_sheets,
+)
+from belwatch.sources.uk_common import (
+    COMPANY,
+    UN_REF,
+    clean,
+    countries,
+    kinship,
+    labelled_ids,
+    mention,
+    merge_duplicates,
+    ownership,
+    split_numbered,
+    text,
+    uk_date,
 )
 
 DATASET = "gb_hmt_sanctions"
@@ -44,9 +57,7 @@ FACTS = (
 FACT_COLUMNS = {"business registration number": "business reg no", "tel": "phone number"}
 FACT_KEYS = {f.lower() for f in FACTS}
 FACT = re.compile(rf"\(({'|'.join(map(re.escape, FACTS))})\)\s*:", re.IGNORECASE)
-NUMBERED = re.compile(r"\(\d+\)(?:\s*(?:-|to)\s*\(\d+\))?|\(\d+-\d+\)")
 UK_REF = re.compile(r"\b[A-Z]{3}\d{4}\b")
-UN_REF = re.compile(r"\b[A-Z]{2}[ie]\.\d{3}\b")
 # "(UK Sanctions List Ref):BEL0047 and GHR0051. Listed under..." / "(UN Ref):QDi.300. ..."
 LEADING_REFS = {
     "uk sanctions list ref": (UK_REF, "programId"),
@@ -54,22 +65,7 @@ LEADING_REFS = {
 }
 # "Listed as asset of Korea Samjong Shipping (OFSI ID: 13635, ...)"
 GROUP_MENTION = re.compile(r"OFSI ID\s*:\s*(\d+)")
-KINSHIP = re.compile(
-    r"\b(son|daughter|wife|husband|spouse|brother|sister|father|mother|cousin|nephew|niece|"
-    r"uncle|aunt|brother-in-law|son-in-law)\s+(?:of|to)\b[^.;()]{0,80}$",
-    re.IGNORECASE,
-)
-COMPANY = re.compile(
-    r"compan|enterprise|\b(?:L?LC|L?LP|[OCP]?JSC|PJSC|plc|ltd|limited|GmbH|bank|corporation|"
-    r"partnership|holding|firm)\b",
-    re.IGNORECASE,
-)
-LABELLED_IDS = (
-    (re.compile(r"\bINN\b[^\d]{0,6}(\d{10,12})"), "innCode"),
-    (re.compile(r"\bOGRN\b[^\d]{0,6}(\d{13,15})"), "ogrnCode"),
-    (re.compile(r"\bOKPO\b[^\d]{0,6}(\d{8,10})"), "okpoCode"),
-    (re.compile(r"\b(?:TIN|Tax ID No\.?)[^\d]{0,6}(\d{8,12})"), "taxNumber"),
-)
+MENTIONED = "mentioned in Other Information"  # the role of an UnknownLink to a cited target
 Row = dict[str, Any]
 NAME_COLUMNS = (
     "Name 1", "Name 2", "Name 3", "Name 4", "Name 5", "Name 6", "Alias Type", "Alias Quality",
@@ -84,73 +80,6 @@ def sniff(data: bytes) -> bool:
         return "Name 6" in text and "Group ID" in text and "Alias Type" in text
     head = data[:8192].decode("utf-8", "replace").lstrip("\ufeff")
     return head.startswith(("Last Updated", "Name 6")) and "Group ID" in head and "Name 6" in head
-
-
-def clean(value: Any) -> Any:
-    """Cell text stripped, empty cells as None; dates and numbers kept as they are."""
-    if isinstance(value, str):
-        value = value.replace("_x000D_", "").strip()
-        return value or None
-    return value
-
-
-def text(value: Any) -> str | None:
-    value = clean(value)
-    return None if value is None else str(value)
-
-
-def split_numbered(value: Any) -> list[str]:
-    """ "(1) Mullah (2) Maulavi" -> ["Mullah", "Maulavi"]; un-numbered text stays whole."""
-    parts = (p.strip(" .;,") for p in NUMBERED.split(text(value) or ""))
-    return [p for p in parts if p and p not in ("-", "to")]
-
-
-def countries(value: Any) -> list[str]:
-    """Country names without remarks: "Russian Federation (as at November 2010)" -> "Russian
-    Federation", "Former USSR Currently Belarus" -> "Belarus"."""
-    found = []
-    for part in split_numbered(value):
-        part = re.sub(r"\([^)]*\)", "", part).split("Currently")[-1].strip(" .")
-        if part:
-            found.append(part)
-    return found
-
-
-def uk_date(value: Any) -> str | None:
-    """dd/mm/yyyy where "00" or "dd"/"mm" stand for an unknown day or month: a partial date."""
-    if value is None or not isinstance(value, str):
-        return parse_date(value)
-    match = re.fullmatch(r"(?:(\d{2}|dd)/)?(?:(\d{2}|mm)/)?(\d{4})", value.strip())
-    if match is None:
-        return parse_date(value)
-    day, month, year = match.groups()
-    if match.group(1) and not match.group(2):  # "09/1962": month/year
-        day, month = None, day
-    if not month or not month.isdigit() or month == "00":
-        return year
-    if not day or not day.isdigit() or day == "00":
-        return f"{year}-{month}"
-    try:
-        return date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
-        return None
-
-
-def labelled_ids(ctx: Context, entity: EntityProxy, value: str) -> None:
-    """Registration numbers, with the codes the text labels (INN, OGRN...) where they belong."""
-    for item in split_numbered(value):
-        rest = item
-        for pattern, prop in LABELLED_IDS:
-            for number in pattern.findall(item):
-                if entity.schema.get(prop) is not None:
-                    ctx.add(entity, prop, number)
-            rest = pattern.sub("", rest)
-        if re.search(r"\d", rest):  # an unlabelled number is left
-            ctx.add(entity, "registrationNumber", item, field="Business Reg No")
-
-
-def name_key(name: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", name.upper()).split())
 
 
 def _sheet(file: SourceFile) -> Iterator[tuple[str, list[Any]]]:
@@ -206,32 +135,10 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
         groups.setdefault(group, []).append(row)
     index = _Index(groups)
     for group, rows in groups.items():
-        ctx.record = f"Group ID {group}"
-        mark = len(ctx.entities)
-        try:
+        with ctx.entry(f"Group ID {group}", lenient):
             _target(ctx, group, rows, index)
-        except SourceError as error:
-            if not lenient:
-                raise
-            del ctx.entities[mark:]
-            ctx.warn(f"skipped: {error}")
-            continue
-        ctx.records += 1
-    ctx.record = None
     merge_duplicates(ctx)
     return ctx.result(published=published)
-
-
-def merge_duplicates(ctx: Context) -> None:
-    """Ownerships stated from both sides (a parent's "Subsidiaries", the child's "Parent
-    company") share an id, as do repeated mentions: keep one entity per id."""
-    unique: dict[str | None, EntityProxy] = {}
-    for entity in ctx.entities:
-        if entity.id in unique:
-            unique[entity.id].merge(entity)
-        else:
-            unique[entity.id] = entity
-    ctx.entities[:] = unique.values()
 
 
 def facts(row: Row) -> dict[str, list[str]]:
@@ -454,25 +361,11 @@ def _facts(
             resolved = [o for o in others if o and o != group]
             for other in resolved:
                 owner, asset = (group, other) if owns else (other, group)
-                _ownership(ctx, subs, owner, asset, index, role)
+                ownership(ctx, partial(_sub, ctx, subs), index.schema, owner, asset, role)
             if len(resolved) < len(others):
                 notes.append(f"{key.capitalize()}: {value}")
     _mentions(ctx, entity, group, details, index, subs)
     return [n for n in notes if n.strip(" .")]
-
-
-def _ownership(
-    ctx: Context, subs: dict[str, EntityProxy], owner: str, asset: str, index: _Index, role: str
-) -> None:
-    if index.schema.get(asset) in ("Company", "Vessel") and index.schema.get(owner) != "Vessel":
-        link = _sub(ctx, subs, "Ownership", "owns", owner, asset)
-        link.add("owner", make_id(ctx.dataset, owner))
-        link.add("asset", make_id(ctx.dataset, asset))
-    else:
-        link = _sub(ctx, subs, "UnknownLink", "owns", owner, asset)
-        link.add("subject", make_id(ctx.dataset, owner))
-        link.add("object", make_id(ctx.dataset, asset))
-    ctx.add(link, "role", role)
 
 
 def _mentions(
@@ -489,23 +382,15 @@ def _mentions(
     )
     cited = [(m.start(), m.group(1)) for m in GROUP_MENTION.finditer(remarks)]
     cited += [(m.start(), index.un.get(m.group(0))) for m in UN_REF.finditer(remarks)]
+    make = partial(_sub, ctx, subs)
     for start, other in cited:
         if other is None or other == group or other not in index.schema:
             continue
-        before = remarks[max(0, start - 120) : start]
-        kin = KINSHIP.search(before.rstrip(" (").rsplit(".", 1)[-1])
-        if "asset of" in before[-80:]:
-            _ownership(ctx, subs, other, group, index, "listed as asset of")
-        elif kin and entity.schema.is_a("Person") and index.schema[other] == "Person":
-            link = _sub(ctx, subs, "Family", group, "family", other)
-            link.add("person", entity.id)
-            link.add("relative", make_id(ctx.dataset, other))
-            ctx.add(link, "relationship", kin.group(1).lower())
+        if "asset of" in remarks[max(0, start - 80) : start]:
+            ownership(ctx, make, index.schema, other, group, "listed as asset of")
         else:
-            link = _sub(ctx, subs, "UnknownLink", group, "mentions", other)
-            link.add("subject", entity.id)
-            link.add("object", make_id(ctx.dataset, other))
-            ctx.add(link, "role", "mentioned in Other Information")
+            kin = kinship(remarks, start)
+            mention(ctx, make, entity, group, other, index.schema[other], kin, MENTIONED)
 
 
 FORMAT = SourceFormat(

@@ -18,7 +18,6 @@ from datetime import date
 
 from followthemoney import EntityProxy
 
-from belwatch.exc import SourceError
 from belwatch.sources.base import Context, ParseResult, SourceFile, SourceFormat, decode
 
 DATASET = "jp_mof_sanctions"
@@ -53,15 +52,8 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     published = _header_date(ctx, text, "最終更新日", lenient)
     program = _program(text)
     for number, block in _entries(ctx, text, lenient):
-        ctx.record = f"entry {number}"
-        try:
+        with ctx.entry(f"entry {number}", lenient, skipped="{error}; entry skipped"):
             ctx.entities.extend(_entry(ctx, number, block, program, designated))
-        except SourceError as error:
-            if not lenient:
-                raise
-            ctx.warn(f"{error}; entry skipped")
-            continue
-        ctx.records += 1
     return ctx.result(published=published)
 
 

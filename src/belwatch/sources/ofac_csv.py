@@ -128,17 +128,10 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
 
     seen: set[str] = set()
     for line, row in rows:
-        ctx.record = f"line {line} (ent_num {row['ent_num']})"
-        try:
-            entities = _entry(ctx, row, sides, lookup, seen)
-        except SourceError as error:
-            if not lenient:
-                raise
-            ctx.warn(f"{error}; skipped")
-            continue
-        ctx.records += 1
-        for entity in entities:
-            ctx.emit(entity)
+        label = f"line {line} (ent_num {row['ent_num']})"
+        with ctx.entry(label, lenient, skipped="{error}; skipped"):
+            for entity in _entry(ctx, row, sides, lookup, seen):
+                ctx.emit(entity)
     for role, side in sides.items():
         orphans = sorted(set(side) - seen, key=int)
         if orphans:
@@ -208,10 +201,7 @@ def _address(ctx: Context, target: Target, add: dict[str, str | None]) -> None:
     ctx.add(address, "postalCode", place.group("postal") if place else None)
     ctx.add(address, "country", add["country"])
     ctx.add(address, "remarks", add["remarks"])
-    target.put("addressEntity", address.id)
-    target.put("address", full)
-    target.put("country", add["country"])
-    target.extra.append(address)
+    target.address(address, full, add["country"])
 
 
 def _side_parse(role: str) -> Callable[..., ParseResult]:

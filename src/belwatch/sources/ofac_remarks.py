@@ -298,6 +298,13 @@ class Target:
         self.ctx.add(doc, "endDate", ofac_dates(match.group("expires") or ""))
         self.extra.append(doc)
 
+    def address(self, address: EntityProxy, full: str, country: str | None) -> None:
+        """Give the target an Address entity made for it."""
+        self.put("addressEntity", address.id)
+        self.put("address", full)
+        self.put("country", country)
+        self.extra.append(address)
+
     def wallet(self, currency: str, address: str) -> None:
         wallet = self.ctx.make("CryptoWallet", self.key, "wallet", currency, address)
         self.ctx.add(wallet, "publicKey", address)

@@ -75,18 +75,10 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     seen: set[str] = set()
     for index, entry in enumerate(entries, start=1):
         uid = _text(entry, "uid")
-        ctx.record = f"uid {uid}" if uid else f"sdnEntry #{index} (line {entry.sourceline})"
-        try:
-            entities = _entry(ctx, entry, lookup, seen)
-        except SourceError as error:
-            if not lenient:
-                raise
-            ctx.warn(f"{error}; skipped")
-            continue
-        ctx.records += 1
-        for entity in entities:
-            ctx.emit(entity)
-    ctx.record = None
+        label = f"uid {uid}" if uid else f"sdnEntry #{index} (line {entry.sourceline})"
+        with ctx.entry(label, lenient, skipped="{error}; skipped"):
+            for entity in _entry(ctx, entry, lookup, seen):
+                ctx.emit(entity)
     if declared is not None and declared != ctx.records:
         ctx.warn(f"{file.name}: Record_Count says {declared} entries, the file has {ctx.records}")
     return ctx.result(published=published, declared=declared)
@@ -208,10 +200,7 @@ def _address(ctx: Context, target: Target, element: etree._Element) -> None:
     ctx.add(address, "region", region)
     ctx.add(address, "postalCode", postal)
     ctx.add(address, "country", country)
-    target.put("addressEntity", address.id)
-    target.put("address", full)
-    target.put("country", country)
-    target.extra.append(address)
+    target.address(address, full, country)
 
 
 def _vessel(target: Target, entry: etree._Element) -> None:

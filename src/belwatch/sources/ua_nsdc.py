@@ -15,7 +15,6 @@ from typing import Any
 
 from followthemoney import EntityProxy
 
-from belwatch.exc import SourceError
 from belwatch.sources.base import (
     Context,
     ParseResult,
@@ -23,6 +22,7 @@ from belwatch.sources.base import (
     SourceFormat,
     is_xlsx,
     make_id,
+    name_key,
     parse_date,
     xlsx_first_row_text,
     xlsx_sheets,
@@ -92,18 +92,8 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     }
     for schema, rows in tables:
         for key, label, row in rows:
-            ctx.record = label
-            mark = len(ctx.entities)
-            try:
+            with ctx.entry(label, lenient):
                 _entry(ctx, schema, key, row, people)
-            except SourceError as error:
-                if not lenient:
-                    raise
-                del ctx.entities[mark:]
-                ctx.warn(f"skipped: {error}")
-                continue
-            ctx.records += 1
-    ctx.record = None
     return ctx.result()
 
 
@@ -152,7 +142,7 @@ def _tables(ctx: Context, file: SourceFile) -> list[tuple[str, Table]]:
 
 
 def _key(name: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", name.replace("’", "'").upper()).split())
+    return name_key(name.replace("’", "'"))
 
 
 def _entry(
@@ -202,9 +192,7 @@ def _entry(
     for full in dict.fromkeys(filter(None, addresses)):
         address = ctx.make("Address", *key, "address", full)
         ctx.add(address, "full", full, field="Місце діяльності")
-        ctx.add(entity, "address", full)
-        entity.add("addressEntity", address.id)
-        ctx.emit(address)
+        ctx.emit_address(entity, address, full)
     ctx.emit(entity)
     _sanction(ctx, entity, decree, row, remarks)
     for director in DIRECTOR.findall(remarks) if schema == "Company" else []:

@@ -13,15 +13,17 @@ from datetime import date
 from followthemoney import EntityProxy
 from lxml import etree
 
-from belwatch.exc import SourceError
 from belwatch.sources.base import (
     Context,
     ParseResult,
     SourceFile,
     SourceFormat,
+    join_parts,
     parse_date,
     parse_xml,
     xml_root_name,
+    xml_text,
+    xml_values,
 )
 
 DATASET = "un_sc_sanctions"
@@ -42,27 +44,9 @@ def sniff(data: bytes) -> bool:
     )
 
 
-def _text(element: etree._Element | None, path: str | None = None) -> str | None:
-    """Whitespace-collapsed text of an element (or of the first match of ``path``)."""
-    if element is not None and path is not None:
-        element = element.find(path)
-    if element is None or element.text is None:
-        return None
-    return " ".join(element.text.split()) or None
-
-
-def _values(element: etree._Element, path: str) -> list[str]:
-    return [text for node in element.iterfind(path) if (text := _text(node))]
-
-
 def _date(ctx: Context, value: str | None, field: str) -> str | None:
     """An xs:date, which may carry a time-zone offset ("2001-10-06-04:00")."""
-    if value is None:
-        return None
-    parsed = parse_date(value[:10] if ISO_DATE.match(value) else value)
-    if parsed is None:
-        raise ctx.error(f"not a date: {value!r}", field=field)
-    return parsed
+    return ctx.valid_date(value[:10] if value and ISO_DATE.match(value) else value, field)
 
 
 def _years(ctx: Context, start: str, end: str, field: str) -> list[str]:
@@ -73,32 +57,19 @@ def _years(ctx: Context, start: str, end: str, field: str) -> list[str]:
     return [str(year) for year in years]
 
 
-def _join(*parts: str | None) -> str | None:
-    return ", ".join(p for p in parts if p) or None
-
-
 def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
     ctx = Context(DATASET, file, FORMAT.name)
     root = parse_xml(file.data, file.name)
     if root.tag != "CONSOLIDATED_LIST":
         raise ctx.error(f"root element is <{root.tag}>, not <CONSOLIDATED_LIST>")
     entries = [*root.iterfind("INDIVIDUALS/INDIVIDUAL"), *root.iterfind("ENTITIES/ENTITY")]
-    known = {ref for entry in entries if (ref := _text(entry, "REFERENCE_NUMBER"))}
+    known = {ref for entry in entries if (ref := xml_text(entry, "REFERENCE_NUMBER"))}
     for index, entry in enumerate(entries, start=1):
-        ctx.record = (
-            _text(entry, "REFERENCE_NUMBER") or f"{entry.tag} #{index} (line {entry.sourceline})"
+        label = (
+            xml_text(entry, "REFERENCE_NUMBER") or f"{entry.tag} #{index} (line {entry.sourceline})"
         )
-        mark = len(ctx.entities)
-        try:
+        with ctx.entry(label, lenient):
             _entry(ctx, entry, known)
-        except SourceError as error:
-            if not lenient:
-                raise
-            del ctx.entities[mark:]
-            ctx.warn(f"skipped: {error}")
-            continue
-        ctx.records += 1
-    ctx.record = None
     generated = parse_date(root.get("dateGenerated"))
     if generated is None:
         problem = ctx.error("missing or invalid dateGenerated", field="dateGenerated")
@@ -109,12 +80,12 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
 
 
 def _entry(ctx: Context, entry: etree._Element, known: set[str]) -> None:
-    ref = _text(entry, "REFERENCE_NUMBER")
+    ref = xml_text(entry, "REFERENCE_NUMBER")
     if ref is None:
         raise ctx.error("entry without a reference number", field="REFERENCE_NUMBER")
     is_person = entry.tag == "INDIVIDUAL"
     target = ctx.make("Person" if is_person else "Organization", ref)
-    parts = [_text(entry, tag) for tag in NAME_TAGS]
+    parts = [xml_text(entry, tag) for tag in NAME_TAGS]
     if not any(parts):
         raise ctx.error("entry without a name", field="FIRST_NAME")
     ctx.add(target, "name", " ".join(p for p in parts if p), field="FIRST_NAME")
@@ -124,11 +95,11 @@ def _entry(ctx: Context, entry: etree._Element, known: set[str]) -> None:
         ctx.add(target, "firstName", parts[0])
         ctx.add(target, "secondName", parts[1])
         ctx.add(target, "middleName", parts[2:])
-        ctx.add(target, "gender", _text(entry, "GENDER"))
-        ctx.add(target, "title", _values(entry, "TITLE/VALUE"), field="TITLE")
-        ctx.add(target, "position", _values(entry, "DESIGNATION/VALUE"), field="DESIGNATION")
-        ctx.add(target, "nationality", _values(entry, "NATIONALITY/VALUE"), field="NATIONALITY")
-    ctx.add(target, "alias", _text(entry, "NAME_ORIGINAL_SCRIPT"), field="NAME_ORIGINAL_SCRIPT")
+        ctx.add(target, "gender", xml_text(entry, "GENDER"))
+        ctx.add(target, "title", xml_values(entry, "TITLE/VALUE"), field="TITLE")
+        ctx.add(target, "position", xml_values(entry, "DESIGNATION/VALUE"), field="DESIGNATION")
+        ctx.add(target, "nationality", xml_values(entry, "NATIONALITY/VALUE"), field="NATIONALITY")
+    ctx.add(target, "alias", xml_text(entry, "NAME_ORIGINAL_SCRIPT"), field="NAME_ORIGINAL_SCRIPT")
     comments = (entry.findtext("COMMENTS1") or "").strip()
     ctx.add(target, "notes", comments, field="COMMENTS1")
     for alias in entry.iterfind(f"{entry.tag}_ALIAS"):
@@ -138,11 +109,13 @@ def _entry(ctx: Context, entry: etree._Element, known: set[str]) -> None:
     for birth in entry.iterfind("INDIVIDUAL_DATE_OF_BIRTH"):
         _birth_date(ctx, target, birth)
     for place in entry.iterfind("INDIVIDUAL_PLACE_OF_BIRTH"):
-        country = _text(place, "COUNTRY")
+        country = xml_text(place, "COUNTRY")
         ctx.add(
             target,
             "birthPlace",
-            _join(*(_text(place, t) for t in ("STREET", "CITY", "STATE_PROVINCE")), country),
+            join_parts(
+                *(xml_text(place, t) for t in ("STREET", "CITY", "STATE_PROVINCE")), country
+            ),
         )
         ctx.add(target, "birthCountry", country)
     for document in entry.iterfind("INDIVIDUAL_DOCUMENT"):
@@ -151,16 +124,16 @@ def _entry(ctx: Context, entry: etree._Element, known: set[str]) -> None:
 
     sanction = ctx.sanction(
         target,
-        program=_text(entry, "UN_LIST_TYPE"),
-        listing_date=_date(ctx, _text(entry, "LISTED_ON"), "LISTED_ON"),
+        program=xml_text(entry, "UN_LIST_TYPE"),
+        listing_date=_date(ctx, xml_text(entry, "LISTED_ON"), "LISTED_ON"),
         authority_id=ref,
     )
     ctx.add(sanction, "unscId", ref)
     updated = sorted(
-        filter(None, (parse_date(v) for v in _values(entry, "LAST_DAY_UPDATED/VALUE")))
+        filter(None, (parse_date(v) for v in xml_values(entry, "LAST_DAY_UPDATED/VALUE")))
     )
     ctx.add(sanction, "modifiedAt", updated[-1:])
-    delisted = _date(ctx, _text(entry, "DELISTED_ON"), "DELISTED_ON")
+    delisted = _date(ctx, xml_text(entry, "DELISTED_ON"), "DELISTED_ON")
     if delisted:
         ctx.add(sanction, "endDate", delisted)
         ctx.add(sanction, "status", "de-listed")
@@ -175,14 +148,14 @@ def _entry(ctx: Context, entry: etree._Element, known: set[str]) -> None:
 
 
 def _alias(ctx: Context, target: EntityProxy, alias: etree._Element) -> None:
-    name = _text(alias, "ALIAS_NAME")
+    name = xml_text(alias, "ALIAS_NAME")
     if name is None:
         return
-    quality = (_text(alias, "QUALITY") or "").lower()
+    quality = (xml_text(alias, "QUALITY") or "").lower()
     ctx.add(target, ALIAS_PROPS.get(quality, "alias"), name, field="ALIAS_NAME")
     if target.schema.is_a("Person"):
         # A free-text field: a date, a year, "1958 - 1964", or the word "null".
-        birth = _text(alias, "DATE_OF_BIRTH")
+        birth = xml_text(alias, "DATE_OF_BIRTH")
         if birth and (span := YEAR_RANGE.fullmatch(birth)):
             ctx.add(target, "birthDate", _years(ctx, span[1], span[2], field="DATE_OF_BIRTH"))
         elif birth and birth != "null":
@@ -190,20 +163,21 @@ def _alias(ctx: Context, target: EntityProxy, alias: etree._Element) -> None:
         ctx.add(
             target,
             "birthPlace",
-            _join(_text(alias, "CITY_OF_BIRTH"), _text(alias, "COUNTRY_OF_BIRTH")),
+            join_parts(xml_text(alias, "CITY_OF_BIRTH"), xml_text(alias, "COUNTRY_OF_BIRTH")),
         )
-        ctx.add(target, "birthCountry", _text(alias, "COUNTRY_OF_BIRTH"))
-    note = _text(alias, "NOTE")
+        ctx.add(target, "birthCountry", xml_text(alias, "COUNTRY_OF_BIRTH"))
+    note = xml_text(alias, "NOTE")
     if note:
         ctx.add(target, "notes", f"{name}: {note}", field="NOTE")
 
 
 def _address(ctx: Context, target: EntityProxy, ref: str, node: etree._Element) -> None:
     street, city, region, postal, country, note = (
-        _text(node, t) for t in ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY", "NOTE")
+        xml_text(node, t)
+        for t in ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY", "NOTE")
     )
     ctx.add(target, "country", country)
-    full = _join(street, city, region, postal, country)
+    full = join_parts(street, city, region, postal, country)
     if not (street or city or region or postal):
         return  # only a country: already on the target
     address = ctx.make("Address", ref, "address", full)
@@ -214,29 +188,29 @@ def _address(ctx: Context, target: EntityProxy, ref: str, node: etree._Element) 
     ctx.add(address, "postalCode", postal, field="ZIP_CODE")
     ctx.add(address, "country", country)
     ctx.add(address, "remarks", note, field="NOTE")
-    ctx.add(target, "address", full)
-    target.add("addressEntity", address.id)
-    ctx.emit(address)
+    ctx.emit_address(target, address, full)
 
 
 def _birth_date(ctx: Context, target: EntityProxy, node: etree._Element) -> None:
-    ctx.add(target, "birthDate", _date(ctx, _text(node, "DATE"), "DATE"))
-    ctx.add(target, "birthDate", _date(ctx, _text(node, "YEAR"), "YEAR"))
-    start, end = _text(node, "FROM_YEAR"), _text(node, "TO_YEAR")
+    ctx.add(target, "birthDate", _date(ctx, xml_text(node, "DATE"), "DATE"))
+    ctx.add(target, "birthDate", _date(ctx, xml_text(node, "YEAR"), "YEAR"))
+    start, end = xml_text(node, "FROM_YEAR"), xml_text(node, "TO_YEAR")
     if start and end:
         ctx.add(target, "birthDate", _years(ctx, start, end, field="FROM_YEAR"))
-    note = _text(node, "NOTE")
+    note = xml_text(node, "NOTE")
     if note:
         ctx.add(target, "notes", f"Date of birth: {note}", field="NOTE")
 
 
 def _document(ctx: Context, target: EntityProxy, ref: str, node: etree._Element) -> None:
-    number = _text(node, "NUMBER")
-    kind = _join(_text(node, "TYPE_OF_DOCUMENT"), _text(node, "TYPE_OF_DOCUMENT2"))
-    note = _join(_text(node, "NOTE"), _text(node, "CITY_OF_ISSUE"))
+    number = xml_text(node, "NUMBER")
+    kind = join_parts(xml_text(node, "TYPE_OF_DOCUMENT"), xml_text(node, "TYPE_OF_DOCUMENT2"))
+    note = join_parts(xml_text(node, "NOTE"), xml_text(node, "CITY_OF_ISSUE"))
     if number is None:
         if kind or note:
-            ctx.add(target, "notes", f"Document: {_join(kind, note)}", field="INDIVIDUAL_DOCUMENT")
+            ctx.add(
+                target, "notes", f"Document: {join_parts(kind, note)}", field="INDIVIDUAL_DOCUMENT"
+            )
         return
     is_passport = kind is not None and "pas" in kind.lower()  # passport, passeport, pasaporte
     document = ctx.make(
@@ -245,8 +219,10 @@ def _document(ctx: Context, target: EntityProxy, ref: str, node: etree._Element)
     document.add("holder", target.id)
     ctx.add(document, "number", number, field="NUMBER")
     ctx.add(document, "type", kind, field="TYPE_OF_DOCUMENT")
-    ctx.add(document, "country", [_text(node, "ISSUING_COUNTRY"), _text(node, "COUNTRY_OF_ISSUE")])
-    ctx.add(document, "startDate", parse_date(_text(node, "DATE_OF_ISSUE")))
+    ctx.add(
+        document, "country", [xml_text(node, "ISSUING_COUNTRY"), xml_text(node, "COUNTRY_OF_ISSUE")]
+    )
+    ctx.add(document, "startDate", parse_date(xml_text(node, "DATE_OF_ISSUE")))
     ctx.add(document, "summary", note, field="NOTE")
     ctx.add(target, "passportNumber" if is_passport else "idNumber", number, field="NUMBER")
     ctx.emit(document)

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from followthemoney import EntityProxy, model
 from followthemoney.exc import InvalidData
 
-from belwatch.exc import SourceError
 from belwatch.sources.base import (
     Context,
     ParseResult,
@@ -93,21 +92,12 @@ def parse(file: SourceFile, lenient: bool = False) -> ParseResult:
 
     entities: dict[str, EntityProxy] = {}
     for record, row in listings:
-        ctx.record = record
-        try:
-            built = _listing(ctx, row, schemas.get(row["_id"] or ""), lookup)
-        except SourceError as error:
-            if not lenient:
-                raise
-            ctx.warn(f"{error}; record dropped")
-            continue
-        ctx.records += 1
-        for entity in built:
-            if entity.id in entities:
-                entities[entity.id].merge(entity)
-            else:
-                entities[str(entity.id)] = entity
-    ctx.record = None
+        with ctx.entry(record, lenient, skipped="{error}; record dropped"):
+            for entity in _listing(ctx, row, schemas.get(row["_id"] or ""), lookup):
+                if entity.id in entities:
+                    entities[entity.id].merge(entity)
+                else:
+                    entities[str(entity.id)] = entity
     for entity in entities.values():
         ctx.emit(entity)
     return ctx.result()
@@ -213,10 +203,7 @@ def _address(ctx: Context, target: Target, full: str) -> None:
     code = full.rsplit(", ", 1)[-1]
     country = code if re.fullmatch(r"[A-Z]{2}", code) else None
     ctx.add(address, "country", country)
-    target.put("addressEntity", address.id)
-    target.put("address", full)
-    target.put("country", country)
-    target.extra.append(address)
+    target.address(address, full, country)
 
 
 FORMAT = SourceFormat(
