@@ -28,27 +28,31 @@ def load() -> Callable[[str], SourceFile]:
     return source_file
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty register on SQLite and on PostgreSQL (PG_TEST_URL)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'register.db'}"
-        return
-    url = os.environ.get("PG_TEST_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("PG_TEST_URL is not set: ./test starts PostgreSQL and sets it")
-        pytest.skip("PG_TEST_URL not set (./test starts PostgreSQL and sets it)")
+def empty_postgres() -> str:
+    """The test PostgreSQL database (PG_TEST_URL, set by ./test), emptied."""
     from sqlalchemy import create_engine
 
     from belwatch.settings import database_url
     from belwatch.store.schema import metadata
 
-    url = database_url(url)
+    raw = os.environ.get("PG_TEST_URL")
+    if not raw:
+        if os.environ.get("CI"):
+            pytest.fail("PG_TEST_URL is not set: ./test starts PostgreSQL and sets it")
+        pytest.skip("PG_TEST_URL not set (./test starts PostgreSQL and sets it)")
+    url = database_url(raw)
     engine = create_engine(url)
     metadata.drop_all(engine)
     engine.dispose()
-    yield url
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty register on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'register.db'}"
+    return empty_postgres()
 
 
 @pytest.fixture

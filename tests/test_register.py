@@ -4,13 +4,12 @@ across the five OFAC SDN snapshots checked against the raw files themselves."""
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from belwatch.cli import cli
 from belwatch.ingest import ingest
@@ -18,9 +17,9 @@ from belwatch.settings import database_url
 from belwatch.sources.base import make_id
 from belwatch.stats import register_stats
 from belwatch.store import Store
-from belwatch.store.schema import metadata, statement_table
+from belwatch.store.schema import statement_table
 
-from conftest import SOURCES
+from conftest import SOURCES, empty_postgres
 
 SDN_DATES = ["2021-08-18", "2021-12-30", "2022-12-28", "2023-12-28", "2024-05-03"]
 LUKASHENKA = make_id("us_ofac_sdn", "9760")
@@ -118,15 +117,7 @@ def sdn_history(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sdn') / 'sdn.db'}"
     else:
-        raw = os.environ.get("PG_TEST_URL")
-        if not raw:
-            if os.environ.get("CI"):
-                pytest.fail("PG_TEST_URL is not set: ./test starts PostgreSQL and sets it")
-            pytest.skip("PG_TEST_URL not set")
-        url = database_url(raw)
-        engine = create_engine(url)
-        metadata.drop_all(engine)
-        engine.dispose()
+        url = empty_postgres()
     with Store(url) as store:
         files = [SOURCES / "ofac_sdn" / f"sdn_{day}.csv" for day in reversed(SDN_DATES)]
         outcomes = ingest(store, files)
