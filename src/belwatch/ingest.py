@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -132,6 +133,10 @@ def ingest_one(
             item.path, "unchanged", known, f"already in the register as version {known.id}"
         )
     result = item.format.parse(SourceFile(str(item.path), data, companions), lenient=lenient)
+    if result.declared is not None and result.declared != result.records:
+        result.warnings.append(
+            f"the file says it has {result.declared:,} entries; {result.records:,} were read"
+        )
     day, source = version_date(result.published, item.path, default_date)
     version = store.add_version(
         result, sha256=sha256, filename=str(item.path), version_date=day, date_source=source
@@ -150,8 +155,6 @@ def ingest(
 ) -> list[Outcome]:
     """Ingest files and folders. Each file is one transaction; with ``keep_going`` a bad
     file is reported and the rest still ingested, otherwise the first error stops."""
-    import time
-
     planned, outcomes = plan(paths)
     for item in planned:
         if progress is not None:

@@ -42,13 +42,6 @@ def formats() -> tuple[SourceFormat, ...]:
     return tuple(found)
 
 
-def get_format(name: str) -> SourceFormat:
-    for fmt in formats():
-        if fmt.name == name:
-            return fmt
-    raise UnknownFormat(f"unknown format {name!r}; known: {', '.join(f.name for f in formats())}")
-
-
 def detect(data: bytes, filename: str = "<data>") -> SourceFormat:
     """The format of a file, decided by its content alone. XML that declares a DTD or
     entities is refused before any parser sees it."""
@@ -60,9 +53,4 @@ def detect(data: bytes, filename: str = "<data>") -> SourceFormat:
     raise UnknownFormat("content matches no supported list format", file=filename)
 
 
-def parse(file: SourceFile, lenient: bool = False, fmt: SourceFormat | None = None) -> ParseResult:
-    fmt = fmt or detect(file.data, file.name)
-    return fmt.parse(file, lenient=lenient)
-
-
-__all__ = ["ParseResult", "SourceFile", "SourceFormat", "detect", "formats", "get_format", "parse"]
+__all__ = ["ParseResult", "SourceFile", "SourceFormat", "detect", "formats"]

@@ -327,11 +327,6 @@ def xml_values(element: etree._Element, path: str) -> list[str]:
     return [text for node in element.iterfind(path) if (text := xml_text(node))]
 
 
-def localname(element: etree._Element) -> str:
-    tag = element.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
-
-
 def strip_namespaces(root: etree._Element) -> etree._Element:
     """Drop namespaces so parsers can use plain tag names."""
     for element in root.iter():
@@ -424,19 +419,6 @@ def _cell(value: Any) -> Any:
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)
     return value
-
-
-def xlsx_sheet_names(data: bytes) -> list[str]:
-    """Sheet names from the workbook part, cheaply (for sniffing)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            workbook = archive.read("xl/workbook.xml")[:65536]
-    except (zipfile.BadZipFile, KeyError):
-        return []
-    return [
-        name.decode("utf-8", "replace")
-        for name in re.findall(rb'<sheet[^>]*name="([^"]*)"', workbook)
-    ]
 
 
 def xlsx_first_row_text(data: bytes) -> str:

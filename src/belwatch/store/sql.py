@@ -321,20 +321,6 @@ class Store:
             ids = [row[0] for row in conn.execute(query)]
         return self.entities(ids)[:limit]
 
-    def counts(self) -> dict[str, dict[str, int]]:
-        """Per dataset: entities (all versions) by schema."""
-        t = statement_table
-        query = (
-            select(t.c.dataset, t.c.schema, func.count())
-            .where(t.c.prop == BASE_ID)
-            .group_by(t.c.dataset, t.c.schema)
-        )
-        found: dict[str, dict[str, int]] = defaultdict(dict)
-        with self.engine.connect() as conn:
-            for dataset, schema, count in conn.execute(query):
-                found[dataset][schema] = count
-        return dict(found)
-
 
 def in_force(stmt: Statement, cutoffs: dict[str, str], as_of: str | None) -> bool:
     cutoff = cutoffs.get(stmt.dataset)
