@@ -119,3 +119,15 @@ def test_every_command_has_an_example() -> None:
         assert command.help and "Example" in command.help, (
             f"belwatch {name} --help lacks an example"
         )
+
+
+def test_database_problems_are_one_line_errors(tmp_path: Path) -> None:
+    cases = {
+        "mysql://user@host/db": "unsupported database 'mysql': use SQLite or PostgreSQL",
+        "postgresql://nobody@127.0.0.1:9/x": "cannot open the register at postgresql",
+        str(tmp_path / "missing" / "dir" / "r.db"): "unable to open database file",
+    }
+    for db, message in cases.items():
+        result = run("stats", "--db", db)
+        assert result.exit_code == 1, db
+        assert message in result.output and "Traceback" not in result.output, result.output

@@ -13,8 +13,8 @@ from followthemoney import Statement, StatementEntity
 from followthemoney.dataset import Dataset
 from followthemoney.statement.util import BASE_ID
 from sqlalchemy import Engine, create_engine, event, func, select
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
 
 from belwatch.exc import ConfigError, NotFound, StoreError
 from belwatch.sources.base import ParseResult
@@ -64,6 +64,12 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError:
+            raise ConfigError(f"not a database URL or SQLite path: {url!r}") from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ConfigError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
         try:
             self.engine: Engine = create_engine(url, future=True)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
