@@ -1,0 +1,101 @@
+"""Skeleton keys: one string on which the spellings of one name meet.
+
+``name_key("Lukashenka") == name_key("Łukašenka") == name_key("Лукашенко") == "lukashanka"``.
+A key is for finding candidates, not for deciding a match: it is coarse on purpose, and a
+matcher compares the names again.
+
+Steps for a token: Latin lookalikes inside Cyrillic words become Cyrillic; Cyrillic (any of
+Belarusian, Russian, Ukrainian) is written in ICAO letters; the Latin habit is read and
+reduced to one letter set (``latin.py``: German sch/ch/z, French ou/ch/j, Polish
+sz/cz/szcz/rz/ch, Łacinka and Czech háčeks); then these variations are folded:
+
+* kh / h / g / German, Polish and Łacinka ch (х and Belarusian г vs Russian г: Ihar/Igor,
+  Hrodna/Grodno); zh / sh / ž / ż / š / sch / French j and ch / Polish rz are one sound class
+  (German sch writes both ж and ш); ch / č / cz / tsch / tch; ts / c / tz / ć / German z / t
+* ts is t, as dz is d: Belarusian ць for Russian soft т (Tsimafei/Timofei, Stsiapan/Stepan,
+  Tsiatseryn/Teterin, Shapetska/Шапетько), and Belarusian Latin cannot tell soft ць from hard ц
+  (Tserabau/Terebov but Zaitsau/Zaitsev), so ц and т are one class. The cost: names that differ
+  only by ц/т (Lutsenko/Lutenko) share a key.
+* dz and dzh are d (Dzmitry/Dmitry, Uladzimir/Vladimir)
+* y / j / i / ii / iy are one vowel (Kalinouski/Kalinovskiy, Dmitry/Dmitriy, -ei/-ey/-ej)
+* a softness or iotation i between a consonant and a vowel, between vowels, or before a vowel
+  at the start is dropped: ya/ia/ja, yu/iu/ju, ye/ie/je (Siarhei/Sergei, Aliaksandr/Aleksandr,
+  Yauhen/Iauhen, Mariya/Maria)
+* o and e are a: Belarusian akanne and yakanne (Lukashenka/Lukashenko, Nyakrasava/Nekrasova,
+  Kharchanka/Kharchenko, Sierhiyenka/Sergeenko)
+* u after a vowel before a consonant or the end is v, w is v, final ff is v: Belarusian ў for
+  Russian в (Zhukau/Zhukov/Zhukow/Zhukoff, Kalinouski/Kalinovski, Paulichenka/Pavlichenko),
+  and initial u before a consonant is v (Uladzimir/Vladimir)
+* vu after a vowel is u: Belarusian inserted в (Navumau/Naumov, Liavusik/Leusik)
+* a vowel between d or t and a final r is dropped (Alexander/Aliaksandr/Alaksandar, Viktar)
+* French gu before e or i is g (Sergueï); x is ks (Alexander)
+* doubled letters are single (Gennadievich/Genadzevich); soft signs, apostrophes, hyphens and
+  other marks are dropped.
+
+Not folded, on purpose:
+
+* gender endings: Ivanov / Ivanova and Kalinouski / Kalinouskaya keep different keys — they are
+  usually two people (a couple may both be listed); a matcher may relate them explicitly.
+* suffixes that make different names: Lukashenka / Lukashevich, Zhukau / Zhuk,
+  Sergeenko / Sergeev stay apart.
+
+Translated given names are matched only where the letter folds above make them meet
+(Aliaksandr/Alexander/Aleksandr, Siarhei/Sergey, Ihar/Igor, Dzmitry/Dmitry, Uladzimir/Vladimir);
+there is no table of name equivalents.
+
+Not supported: Yauhen vs Yevgeniy (Belarusian drops -iy), Hanna vs Anna and Volha vs Olga
+(prosthetic h and v), Vouk vs Volk and Taustsiankou vs Tolstenkov (Belarusian ў for л),
+Ravutski vs Reutsky, Pustavy vs Pustovoi, Zmitser vs Dzmitry; diminutives (Sasha, Seryozha);
+English c for k (Victor, Nicolai: c is read as ц); Serbian and Croatian ć/ћ (Karić: ć is read
+as the Polish and Łacinka ць); Spanish-style x for х; German s for з.
+"""
+
+from __future__ import annotations
+
+import re
+
+from belwatch.match.names.latin import skeleton_letters
+from belwatch.match.names.script import detect_cyrillic_language, fix_mixed_script, has_cyrillic
+from belwatch.match.names.translit import transliterate
+
+VOWEL = "aeiou"
+CONSONANT = "bdfhklmnprstvz123"
+FOLDS: tuple[tuple[str, str], ...] = (
+    (r"ff$", "v"),
+    (rf"^u(?=[{CONSONANT}])", "v"),
+    (r"3", "t"),
+    (r"d1|dz", "d"),
+    (r"(.)\1+", r"\1"),
+    (rf"(?<=[{CONSONANT}])i(?=[aeou])", ""),
+    (r"^i(?=[aeou])", ""),
+    (rf"(?<=[{VOWEL}])i(?=[aeou])", ""),
+    (r"[oe]", "a"),
+    (r"(.)\1+", r"\1"),
+    (r"(?<=[ai])vu", "u"),
+    (r"(?<=[ai])u(?=[^aiu]|$)", "v"),
+    (r"(?<=[dt])a(?=r$)", ""),
+    (r"(.)\1+", r"\1"),
+)
+SPELL_OUT = str.maketrans({"1": "sh", "2": "ch"})
+SEPARATORS = re.compile(r"[\s\-‐‑–—,;/()\"'«»„“”‘’`]+")
+
+
+def name_key(token: str) -> str:
+    """The skeleton key of one name token ("" for a token with no letters)."""
+    fixed = fix_mixed_script(token)
+    if has_cyrillic(fixed):
+        fixed = transliterate(fixed, "icao", detect_cyrillic_language(fixed) or "ru")
+    text = skeleton_letters(fixed)
+    for pattern, replacement in FOLDS:
+        text = re.sub(pattern, replacement, text)
+    return text.translate(SPELL_OUT)
+
+
+def name_tokens(name: str) -> list[str]:
+    """The tokens of a name: split on spaces, hyphens, commas, slashes, brackets and quotes."""
+    return [token for token in SEPARATORS.split(name) if token]
+
+
+def name_keys(name: str) -> list[str]:
+    """The keys of a name's tokens, in order, without tokens that have no letters."""
+    return [key for key in map(name_key, name_tokens(name)) if key]
