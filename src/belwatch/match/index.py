@@ -1,0 +1,136 @@
+"""The candidate index: which listed entities share name keys with a query.
+
+Built in-process from the register's name statements (no search server). Each matchable
+listed entity is indexed under the skeleton keys of all its names in every script; a query's
+candidates are ranked by the share of its keys' weight they cover, keys weighted by rarity
+(a surname shared by three targets says more than "company"). Scoring a candidate properly is
+the matcher's job; the index only has to not miss it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from followthemoney import model
+from sqlalchemy import select
+
+from belwatch.match.names import name_key
+from belwatch.match.names.keys import name_tokens
+from belwatch.store import Store
+from belwatch.store.schema import statement_table
+from belwatch.store.sql import NAME_PROPS, in_force, row_statement
+
+# Schemata a screening query can be about: people, organisations, vessels, aircraft.
+INDEXED = frozenset(
+    name for name, schema in model.schemata.items()
+    if schema.is_a("LegalEntity") or name in ("Vessel", "Airplane")
+)  # fmt: skip
+
+
+@lru_cache(maxsize=500_000)
+def token_key(token: str) -> str:
+    return name_key(token)
+
+
+def keys_of(names: Iterable[str]) -> set[str]:
+    return {
+        key for name in names for token in name_tokens(name) if len(key := token_key(token)) > 1
+    }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entity_id: str
+    schema: str
+    score: float  # share of the query's key weight this entity covers, 0..1
+    keys: tuple[str, ...]  # the query keys it shares
+
+
+class NameIndex:
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.schemata: list[str] = []
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        self._position: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, entity_id: str, schema: str, names: Iterable[str]) -> None:
+        position = self._position.get(entity_id)
+        if position is None:
+            position = self._position[entity_id] = len(self.ids)
+            self.ids.append(entity_id)
+            self.schemata.append(schema)
+        for key in keys_of(names):
+            postings = self.postings[key]
+            if not postings or postings[-1] != position:
+                postings.append(position)
+
+    def weight(self, key: str) -> float:
+        """Rarer keys weigh more (inverse document frequency)."""
+        found = len(self.postings.get(key, ()))
+        return math.log(1 + len(self.ids) / (1 + found))
+
+    def candidates(
+        self, names: Sequence[str], schema: str | None = None, limit: int = 20
+    ) -> list[Candidate]:
+        """The entities sharing most of the query names' key weight, best first."""
+        query = keys_of(names)
+        if not query:
+            return []
+        wanted = model.get(schema) if schema else None
+        total = sum(self.weight(key) for key in query)
+        scores: dict[int, float] = defaultdict(float)
+        shared: dict[int, list[str]] = defaultdict(list)
+        for key in query:
+            weight = self.weight(key)
+            for position in self.postings.get(key, ()):
+                scores[position] += weight
+                shared[position].append(key)
+        found = []
+        for position, score in sorted(scores.items(), key=lambda item: -item[1]):
+            entity_schema = model.get(self.schemata[position])
+            if (
+                wanted is not None
+                and entity_schema is not None
+                and not _compatible(wanted.name, entity_schema.name)
+            ):
+                continue
+            found.append(Candidate(self.ids[position], self.schemata[position], score / total,
+                                   tuple(sorted(shared[position]))))  # fmt: skip
+            if len(found) >= limit:
+                break
+        return found
+
+    @classmethod
+    def from_store(cls, store: Store, as_of: str | None = None) -> NameIndex:
+        """Every listed person, organisation, vessel and aircraft with all its names."""
+        cutoffs = store.cutoffs(as_of)
+        t = statement_table
+        query = select(t).where(t.c.prop.in_(NAME_PROPS), t.c.schema.in_(sorted(INDEXED)))
+        names: dict[str, list[str]] = defaultdict(list)
+        schemata: dict[str, str] = {}
+        with store.engine.connect() as conn:
+            rows = conn.execution_options(stream_results=True, yield_per=20_000).execute(query)
+            for row in rows:
+                stmt = row_statement(row)
+                if in_force(stmt, cutoffs, as_of):
+                    names[stmt.entity_id].append(stmt.value)
+                    schemata[stmt.entity_id] = stmt.schema
+        index = cls()
+        for entity_id, values in names.items():
+            index.add(entity_id, schemata[entity_id], values)
+        return index
+
+
+def _compatible(query: str, found: str) -> bool:
+    """A Person query can hit a Person or a LegalEntity, not a Vessel or a Company."""
+    a, b = model.get(query), model.get(found)
+    if a is None or b is None:
+        return True
+    return a.is_a(b.name) or b.is_a(a.name)
