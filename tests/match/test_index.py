@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,24 +11,12 @@ from belwatch.match.index import NameIndex, token_key
 from belwatch.sources.base import make_id
 from belwatch.store import Store
 
-from conftest import SOURCES
 from store.test_store import V2021, V2022, write
-
-FILES = [
-    "ofac_sdn/sdn_2024-05-03.csv",
-    "eu_oj_opensanctions/32006R0765_latest.csv",
-    "uk/UK_Sanctions_List_2025-04.xlsx",
-    "ca_sema/sema-lmes_2025-09-22.xml",
-    "ch_seco/ch_seco_excerpt_2026-08-15.xml",
-]
 
 
 @pytest.fixture(scope="module")
-def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, NameIndex]]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('index') / 'r.db'}"
-    with Store(url) as store:
-        ingest(store, [SOURCES / name for name in FILES])
-        yield store, NameIndex.from_store(store)
+def register(real_store: Store) -> tuple[Store, NameIndex]:
+    return real_store, NameIndex.from_store(real_store)
 
 
 def found(register: tuple[Store, NameIndex], query: str, **kwargs: str) -> dict[str, str]:

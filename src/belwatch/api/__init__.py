@@ -11,7 +11,7 @@ from belwatch.store import Store
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    from belwatch.api import entities, system
+    from belwatch.api import entities, match, system
     from belwatch.web import pages
 
     settings = settings or Settings.from_env()
@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     install_error_handlers(app)
     app.include_router(system.router)
     app.include_router(entities.router)
+    app.include_router(match.router)
     app.include_router(pages.router)
     pages.mount_static(app)
     return app

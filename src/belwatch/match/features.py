@@ -1,0 +1,165 @@
+"""Pure comparison features: each takes the query and a candidate entity and returns a value
+in [0, 1] with a sentence a compliance officer can read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from followthemoney import EntityProxy
+from followthemoney.types import registry
+
+from belwatch.match.index import token_key
+from belwatch.match.names.keys import name_tokens
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Legal forms and the words they are spelled out with, in Belarusian, Russian and English:
+# they say what kind of body it is, not which one.
+LEGAL_FORMS = _words(
+    """
+    oao ooo zao pao ao jsc ojsc cjsc pjsc llc ltd limited co inc corp plc gmbh ag sa ue rue
+    up rup uue chup tdo odo aat taa zat ppup оао ооо зао пао ао ааат аат таа зат уп руп чуп
+    чтуп тдо одо open closed joint stock company liability unitary enterprise republican
+    private public открытое закрытое публичное акционерное общество ограниченной
+    ответственностью унитарное предприятие республиканское частное адкрытае закрытае
+    акцыянернае таварыства абмежаванай адказнасцю унітарнае прадпрыемства рэспубліканскае
+    прыватнае
+    """
+)
+# Words that many listed bodies share: they may support a match, never carry one.
+GENERIC = _words(
+    """
+    bank group holding trading trade plant factory works management national state belarus
+    belarusian minsk republic of the and named after банк группа холдинг завод фабрика
+    беларусь белорусский минск республики имени група холдынг фабрыка беларускі мінск
+    рэспублікі імя
+    """
+)
+PATRONYMIC = re.compile(r"(vich|vna|ich|ichna|ovna|avna)$")
+ID_PROPS = ("passportNumber", "idNumber", "registrationNumber", "innCode", "taxNumber",
+            "ogrnCode", "okpoCode", "imoNumber", "swiftBic", "leiCode", "vatCode")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Feature:
+    value: float
+    detail: str
+
+
+def _tokens(name: str, organisation: bool) -> list[tuple[str, bool]]:
+    """(key, generic?) for the tokens of a name; legal forms dropped for organisations."""
+    found = []
+    for token in name_tokens(name):
+        word = token.casefold().strip(".«»\"'“”„")
+        if organisation and word in LEGAL_FORMS:
+            continue
+        key = token_key(token)
+        if len(key) > 1:
+            found.append((key, organisation and word in GENERIC))
+    return found
+
+
+def _similar(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    ratio = SequenceMatcher(None, a, b).ratio()
+    # Only near-identical long tokens (a typo), never a short name inside a longer one
+    # (Zhuk / Zhukau).
+    return ratio if ratio >= 0.88 and min(len(a), len(b)) >= 5 else 0.0
+
+
+def _name_pair(query: str, candidate: str, organisation: bool) -> float:
+    q = _tokens(query, organisation)
+    c = _tokens(candidate, organisation)
+    if not q or not c:
+        return 0.0
+    used: set[int] = set()
+    matched = 0.0
+    weight_total = 0.0
+    for key, generic in q:
+        weight = 0.5 if generic else 1.0
+        weight_total += weight
+        best, where = 0.0, -1
+        for index, (other, _) in enumerate(c):
+            if index not in used and (score := _similar(key, other)) > best:
+                best, where = score, index
+        if where >= 0:
+            used.add(where)
+            matched += weight * best
+    # A candidate's patronymic the query leaves out costs nothing (Aliaksandr Lukashenka
+    # vs Aliaksandr Ryhoravich LUKASHENKA); its other extra tokens count against it.
+    extra = [k for i, (k, _) in enumerate(c) if i not in used]
+    unexplained = len(extra) - (1 if any(PATRONYMIC.search(k) for k in extra) else 0)
+    return matched / (weight_total + max(unexplained, 0))
+
+
+def name_match(query: EntityProxy, candidate: EntityProxy) -> Feature:
+    """The best agreement between any query name and any candidate name, spelling and script
+    aside: share of the query's name tokens found in the candidate's."""
+    organisation = not query.schema.is_a("Person")
+    best, pair = 0.0, ("", "")
+    for q in query.get_type_values(registry.name):
+        for c in candidate.get_type_values(registry.name):
+            score = _name_pair(q, c, organisation)
+            if score > best:
+                best, pair = score, (q, c)
+    return Feature(best, f"“{pair[0]}” ~ “{pair[1]}”" if best else "no name in common")
+
+
+def _years(values: Iterable[str]) -> set[str]:
+    return {v[:4] for v in values if len(v) >= 4}
+
+
+def birth_date(query: EntityProxy, candidate: EntityProxy) -> tuple[Feature, Feature]:
+    """(agreement, conflict) on dates of birth; a year-only date agrees at year level."""
+    q, c = set(query.get("birthDate", quiet=True)), set(candidate.get("birthDate", quiet=True))
+    if not q or not c:
+        return Feature(0.0, "no date of birth to compare"), Feature(0.0, "")
+    exact = {a for a in q for b in c if a.startswith(b) or b.startswith(a)}
+    if exact:
+        return Feature(1.0, f"born {sorted(exact)[0]} on both"), Feature(0.0, "")
+    if _years(q) & _years(c):
+        return Feature(0.5, f"born in {sorted(_years(q) & _years(c))[0]} on both"), Feature(0.0, "")
+    return Feature(0.0, ""), Feature(1.0, f"born {', '.join(sorted(q))} vs {', '.join(sorted(c))}")
+
+
+def country(query: EntityProxy, candidate: EntityProxy) -> Feature:
+    """Conflict: both name countries (nationality, citizenship, jurisdiction) and share none."""
+    q, c = (
+        set(query.get_type_values(registry.country)),
+        set(candidate.get_type_values(registry.country)),
+    )
+    if q and c and not q & c:
+        return Feature(1.0, f"countries {', '.join(sorted(q))} vs {', '.join(sorted(c))}")
+    return Feature(0.0, "")
+
+
+def identifier(query: EntityProxy, candidate: EntityProxy) -> Feature:
+    """The same passport, registration or tax number (letters and digits compared)."""
+
+    def normal(entity: EntityProxy) -> dict[str, str]:
+        found = {}
+        for prop in ID_PROPS:
+            for value in entity.get(prop, quiet=True):
+                key = re.sub(r"[^0-9A-Z]", "", value.upper())
+                if len(key) >= 5:
+                    found[key] = f"{prop} {value}"
+        return found
+
+    q, c = normal(query), normal(candidate)
+    shared = sorted(set(q) & set(c))
+    return Feature(1.0, f"same {c[shared[0]]}") if shared else Feature(0.0, "")
+
+
+def gender(query: EntityProxy, candidate: EntityProxy) -> Feature:
+    """Conflict: both state a gender and they differ."""
+    q, c = set(query.get("gender", quiet=True)), set(candidate.get("gender", quiet=True))
+    if q and c and not q & c:
+        return Feature(1.0, f"gender {', '.join(sorted(q))} vs {', '.join(sorted(c))}")
+    return Feature(0.0, "")
