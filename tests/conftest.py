@@ -59,3 +59,24 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def store(store_url: str) -> Iterator[Store]:
     with Store(store_url) as opened:
         yield opened
+
+
+# One target on several lists, in Latin and Cyrillic: enough to screen against.
+SCREENING_FILES = [
+    "ofac_sdn/sdn_2024-05-03.csv",
+    "eu_oj_opensanctions/32006R0765_latest.csv",
+    "uk/UK_Sanctions_List_2025-04.xlsx",
+    "ca_sema/sema-lmes_2025-09-22.xml",
+    "ch_seco/ch_seco_excerpt_2026-08-15.xml",
+]
+
+
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A register of five real lists, built once for the screening tests."""
+    from belwatch.ingest import ingest
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('screening') / 'r.db'}"
+    with Store(url) as store:
+        ingest(store, [SOURCES / name for name in SCREENING_FILES])
+        yield store

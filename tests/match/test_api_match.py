@@ -97,3 +97,27 @@ def test_malformed_json_and_unknown_dataset(client: TestClient) -> None:
     assert response.status_code == 422
     unknown = client.post("/match/nowhere", json={"queries": {"a": query("Ivan")}})
     assert unknown.status_code == 400 and "unknown dataset 'nowhere'" in unknown.json()["detail"]
+
+
+def test_search_in_yente_shape(client: TestClient) -> None:
+    data = client.get("/search/default", params={"q": "Беларуськалий", "limit": 2}).json()
+    assert data["limit"] == 2 and data["offset"] == 0
+    assert data["total"]["value"] >= 4 and len(data["results"]) == 2
+    datasets = {v["name"] for v in data["facets"]["datasets"]["values"]}
+    assert {"us_ofac_sdn", "eu_journal_sanctions", "gb_hmt_sanctions"} <= datasets
+    page2 = client.get("/search/default", params={"q": "Беларуськалий", "limit": 2, "offset": 2})
+    assert {r["id"] for r in page2.json()["results"]}.isdisjoint({r["id"] for r in data["results"]})
+    people = client.get("/search/default", params={"q": "Zhukov", "schema": "Vessel"}).json()
+    assert people["results"] and {r["schema"] for r in people["results"]} == {"Vessel"}
+    bad = client.get("/search/default", params={"q": "x", "schema": "Nope"})
+    assert bad.status_code == 400 and "unknown schema" in bad.json()["detail"]
+
+
+def test_screen_page_shows_hits_explanations_and_listings(client: TestClient) -> None:
+    page = client.get("/screen", params={"name": "Лукашэнка Аляксандр", "birth_date": "1954"})
+    assert page.status_code == 200
+    html = page.text
+    assert "LUKASHENKA" in html.upper() and "name_match" in html and "born 1954 on both" in html
+    assert "European Union: Regulation (EC) No 765/2006 (Belarus)" in html
+    empty = client.get("/screen").text
+    assert "<form" in empty and "match" not in empty.split("</form>")[1]

@@ -173,12 +173,6 @@ def test_reverse_links_find_sanctions(store: Store, tmp_path: Path) -> None:
     assert [e.id for e in store.referencing("p1")] == ["s1"]
 
 
-def test_names_search_folds_cyrillic_case(store: Store, tmp_path: Path) -> None:
-    ingest(store, [write(tmp_path, "list_2022-03-01.json", V2022)])
-    assert [e.id for e in store.search_names("лукашенко")] == ["p1"]
-    assert [e.id for e in store.search_names("lukashenka")] == ["p1"]
-
-
 def test_a_much_smaller_version_is_an_excerpt_and_delists_nothing(
     store: Store, tmp_path: Path
 ) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from followthemoney import model
 from pydantic import BaseModel, Field
 
 from belwatch.api.deps import get_store
 from belwatch.api.models import ErrorResponse
 from belwatch.exc import ConfigError
 from belwatch.match.algorithms import ALGORITHMS, BEST, DEFAULT, get_algorithm
-from belwatch.match.service import Matcher, make_query
+from belwatch.match.service import Matcher, make_query, search
 from belwatch.store import Store
 from belwatch.views import entity_dict
 
@@ -95,4 +96,39 @@ def algorithms() -> dict[str, Any]:
         ],
         "default": DEFAULT,
         "best": BEST,
+    }
+
+
+@router.get("/search/{dataset}")
+def search_entities(
+    matcher: Annotated[Matcher, Depends(get_matcher)],
+    dataset: Annotated[str, Path(description="A dataset or collection")],
+    q: Annotated[str, Query(description="A name in any script or spelling")] = "",
+    schema: Annotated[str | None, Query()] = None,
+    countries: Annotated[list[str] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=0, le=500)] = 10,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> dict[str, Any]:
+    """Listed entities by name, with facets (countries, datasets, schema), as yente answers."""
+    if schema is not None and model.get(schema) is None:
+        raise ConfigError(f"unknown schema {schema!r}")
+    total, page, facets = search(
+        matcher, q, dataset, schema, frozenset(c.lower() for c in countries or ()), limit, offset
+    )
+    labels = {"countries": "Countries", "datasets": "Data sources", "schema": "Types"}
+    return {
+        "limit": limit,
+        "offset": offset,
+        "total": {"value": total, "relation": "eq"},
+        "results": [entity_dict(e) for e in page],
+        "facets": {
+            name: {
+                "label": labels[name],
+                "values": [
+                    {"name": key, "label": key, "count": count}
+                    for key, count in sorted(values.items(), key=lambda kv: -kv[1])
+                ],
+            }
+            for name, values in facets.items()
+        },
     }

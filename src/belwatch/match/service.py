@@ -76,11 +76,12 @@ class Matcher:
             result = algorithm.compare(query, entity, weights)
             hits.append(Hit(entity, result, result.score >= threshold))
         if dataset == "belarus":
-            hits = [h for h in hits if self._belarus(h.entity)]
+            hits = [h for h in hits if self.belarus(h.entity)]
         hits.sort(key=lambda h: -h.result.score)
         return hits[:limit]
 
-    def _belarus(self, entity: StatementEntity) -> bool:
+    def belarus(self, entity: StatementEntity) -> bool:
+        """Is it listed under a Belarus regime somewhere?"""
         return any(
             BELARUS_PROGRAM.search(program)
             for other in self.store.referencing(str(entity.id))
@@ -96,3 +97,39 @@ def _scope(dataset: str) -> set[str] | None:
         return {dataset}
     known = ", ".join([*COLLECTIONS, *DATASETS])
     raise ConfigError(f"unknown dataset {dataset!r}; known: default, {known}")
+
+
+def search(
+    matcher: Matcher,
+    text: str,
+    dataset: str = "default",
+    schema: str | None = None,
+    countries: frozenset[str] = frozenset(),
+    limit: int = 10,
+    offset: int = 0,
+) -> tuple[int, list[StatementEntity], dict[str, dict[str, int]]]:
+    """Listed entities whose names share keys with ``text``, best first: the total, one page,
+    and facet counts (countries, datasets, schemata) over all that were found."""
+    if len(text) > MAX_NAME_CHARS:
+        raise ConfigError(f"q is longer than {MAX_NAME_CHARS:,} characters")
+    scope = _scope(dataset)
+    candidates = matcher.index.candidates([text], schema=schema, limit=500)
+    entities = {e.id: e for e in matcher.store.entities([c.entity_id for c in candidates])}
+    found = []
+    for candidate in candidates:
+        entity = entities.get(candidate.entity_id)
+        if entity is None or (scope is not None and not entity.datasets & scope):
+            continue
+        if countries and not countries & set(entity.get_type_values(registry.country)):
+            continue
+        found.append(entity)
+    if dataset == "belarus":
+        found = [e for e in found if matcher.belarus(e)]
+    facets: dict[str, dict[str, int]] = {"countries": {}, "datasets": {}, "schema": {}}
+    for entity in found:
+        for code in set(entity.get_type_values(registry.country)):
+            facets["countries"][code] = facets["countries"].get(code, 0) + 1
+        for name in entity.datasets:
+            facets["datasets"][name] = facets["datasets"].get(name, 0) + 1
+        facets["schema"][entity.schema.name] = facets["schema"].get(entity.schema.name, 0) + 1
+    return len(found), found[offset : offset + limit], facets

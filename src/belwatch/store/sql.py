@@ -311,22 +311,6 @@ class Store:
         cutoffs = self.cutoffs(as_of)
         return [s for s in statements if in_force(s, cutoffs, as_of)]
 
-    def search_names(self, text: str, limit: int = 50) -> list[StatementEntity]:
-        """Listed entities with a name containing ``text`` (a plain substring search; the
-        matching engine does the real screening)."""
-        t = statement_table
-        pattern = "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
-        if self.dialect == "postgresql":
-            cond = t.c.value.ilike(pattern)
-        else:  # SQLite's own LIKE folds ASCII only; Cyrillic names need a real casefold
-            cond = func.casefold(t.c.value).like(pattern.casefold())
-        query = (
-            select(t.c.entity_id).where(t.c.prop.in_(NAME_PROPS), cond).distinct().limit(limit * 4)
-        )
-        with self.engine.connect() as conn:
-            ids = [row[0] for row in conn.execute(query)]
-        return self.entities(ids)[:limit]
-
 
 def in_force(stmt: Statement, cutoffs: dict[str, str], as_of: str | None) -> bool:
     cutoff = cutoffs.get(stmt.dataset)
@@ -433,11 +417,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA cache_size=-131072")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
-
-
-def _casefold(value: str | None) -> str | None:
-    return value.casefold() if value else value
 
 
 NAME_PROPS = ("name", "alias", "weakAlias", "previousName")

@@ -13,6 +13,10 @@ from fastapi.templating import Jinja2Templates
 from followthemoney import StatementEntity
 
 from belwatch.api.deps import get_store
+from belwatch.api.match import get_matcher
+from belwatch.exc import ConfigError
+from belwatch.match.algorithms import DEFAULT, get_algorithm
+from belwatch.match.service import MAX_NAME_CHARS, Hit, Matcher, make_query, search
 from belwatch.sources.datasets import DATASETS, JURISDICTIONS
 from belwatch.stats import register_stats
 from belwatch.store import Store
@@ -45,13 +49,57 @@ def home(request: Request, store: Annotated[Store, Depends(get_store)]) -> Any:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(
+def search_page(
     request: Request,
-    store: Annotated[Store, Depends(get_store)],
+    matcher: Annotated[Matcher, Depends(get_matcher)],
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> Any:
-    results = store.search_names(q.strip()) if len(q.strip()) >= 2 else []
+    results = search(matcher, q.strip(), limit=50)[1] if len(q.strip()) >= 2 else []
     return templates.TemplateResponse(request, "search.html", {"q": q, "results": results})
+
+
+@router.get("/screen", response_class=HTMLResponse)
+def screen_page(
+    request: Request,
+    matcher: Annotated[Matcher, Depends(get_matcher)],
+    name: Annotated[str, Query(max_length=MAX_NAME_CHARS)] = "",
+    schema: Annotated[
+        str, Query(pattern="^(Person|Organization|Company|LegalEntity|Vessel)$")
+    ] = "Person",
+    birth_date: Annotated[str, Query(max_length=10)] = "",
+    country: Annotated[str, Query(max_length=40)] = "",
+) -> Any:
+    """Screen one name (with optional date of birth and country) against every list."""
+    hits: list[Hit] = []
+    error = None
+    if name.strip():
+        properties: dict[str, list[str]] = {"name": [name]}
+        if birth_date.strip() and schema == "Person":
+            properties["birthDate"] = [birth_date.strip()]
+        if country.strip():
+            properties["country"] = [country.strip()]
+        try:
+            query = make_query({"schema": schema, "properties": properties})
+            hits = matcher.match(query, get_algorithm(DEFAULT), limit=10)
+        except ConfigError as exc:
+            error = str(exc)
+    listings = {str(h.entity.id): _listings(matcher.store, str(h.entity.id)) for h in hits}
+    form = {"name": name, "schema": schema, "birth_date": birth_date, "country": country}
+    threshold = get_algorithm(DEFAULT).threshold
+    context = {**form, "hits": hits, "listings": listings, "error": error, "threshold": threshold}
+    return templates.TemplateResponse(request, "screen.html", context)
+
+
+def _listings(store: Store, entity_id: str) -> list[dict[str, str]]:
+    return [
+        {
+            "jurisdiction": _jurisdiction(next(iter(s.datasets), "")),
+            "program": "; ".join(s.get("program")),
+            "date": ", ".join(s.get("listingDate")),
+        }
+        for s in store.referencing(entity_id)
+        if s.schema.is_a("Sanction")
+    ]
 
 
 @router.get("/entity/{entity_id}", response_class=HTMLResponse)
