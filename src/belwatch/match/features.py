@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from followthemoney import EntityProxy
 from followthemoney.types import registry
@@ -52,7 +53,8 @@ class Feature:
     detail: str
 
 
-def _tokens(name: str, organisation: bool) -> list[tuple[str, bool]]:
+@lru_cache(maxsize=200_000)
+def _tokens(name: str, organisation: bool) -> tuple[tuple[str, bool], ...]:
     """(key, generic?) for the tokens of a name; legal forms dropped for organisations."""
     found = []
     for token in name_tokens(name):
@@ -62,9 +64,10 @@ def _tokens(name: str, organisation: bool) -> list[tuple[str, bool]]:
         key = token_key(token)
         if len(key) > 1:
             found.append((key, organisation and word in GENERIC))
-    return found
+    return tuple(found)
 
 
+@lru_cache(maxsize=200_000)
 def _similar(a: str, b: str) -> float:
     if a == b:
         return 1.0

@@ -8,12 +8,16 @@ from typing import Any
 
 from followthemoney import EntityProxy, StatementEntity, model
 from followthemoney.types import registry
+from sqlalchemy import select
 
 from belwatch.exc import ConfigError
 from belwatch.match.algorithms import Algorithm, MatchResult
-from belwatch.match.index import NameIndex
+from belwatch.match.features import ID_PROPS
+from belwatch.match.index import INDEXED, NameIndex
 from belwatch.sources.datasets import BELARUS_PROGRAM, COLLECTIONS, DATASETS
 from belwatch.store import Store
+from belwatch.store.schema import statement_table
+from belwatch.store.sql import NAME_PROPS, in_force, row_statement
 
 MAX_NAME_CHARS = 1_000
 
@@ -47,10 +51,17 @@ def make_query(data: dict[str, Any]) -> EntityProxy:
     return query
 
 
+# What the features read; kept in memory for every indexed entity so that scoring a query
+# touches no database.
+COMPARED = (*NAME_PROPS, "birthDate", "gender", "nationality", "citizenship", "country",
+            "jurisdiction", "mainCountry", "flag", *ID_PROPS)  # fmt: skip
+
+
 class Matcher:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.index = NameIndex.from_store(store)
+        self.profiles = _profiles(store)
 
     def match(
         self,
@@ -68,16 +79,26 @@ class Matcher:
         candidates = self.index.candidates(
             names, schema=query.schema.name, limit=max(50, limit * 10)
         )
-        ids = [c.entity_id for c in candidates if c.entity_id not in exclude_ids]
-        hits = []
-        for entity in self.store.entities(ids):
-            if scope is not None and not entity.datasets & scope:
+        scored: list[tuple[str, MatchResult]] = []
+        for candidate in candidates:
+            profile = self.profiles.get(candidate.entity_id)
+            if profile is None or candidate.entity_id in exclude_ids:
                 continue
-            result = algorithm.compare(query, entity, weights)
-            hits.append(Hit(entity, result, result.score >= threshold))
-        if dataset == "belarus":
-            hits = [h for h in hits if self.belarus(h.entity)]
-        hits.sort(key=lambda h: -h.result.score)
+            if scope is not None and profile.dataset not in scope:
+                continue
+            scored.append((candidate.entity_id, algorithm.compare(query, profile.entity, weights)))
+        scored.sort(key=lambda item: -item[1].score)
+        hits: list[Hit] = []
+        for chunk_start in range(0, len(scored), limit):
+            chunk = scored[chunk_start : chunk_start + limit]
+            entities = {e.id: e for e in self.store.entities([entity_id for entity_id, _ in chunk])}
+            for entity_id, result in chunk:
+                entity = entities.get(entity_id)
+                if entity is None or (dataset == "belarus" and not self.belarus(entity)):
+                    continue
+                hits.append(Hit(entity, result, result.score >= threshold))
+            if len(hits) >= limit:
+                break
         return hits[:limit]
 
     def belarus(self, entity: StatementEntity) -> bool:
@@ -88,6 +109,34 @@ class Matcher:
             if other.schema.is_a("Sanction")
             for program in other.get("program")
         )
+
+
+@dataclass
+class Profile:
+    entity: EntityProxy  # only the properties the features compare
+    dataset: str
+
+
+def _profiles(store: Store) -> dict[str, Profile]:
+    cutoffs = store.cutoffs()
+    t = statement_table
+    query = select(t).where(t.c.schema.in_(sorted(INDEXED)), t.c.prop.in_(COMPARED))
+    found: dict[str, Profile] = {}
+    with store.engine.connect() as conn:
+        rows = conn.execution_options(stream_results=True, yield_per=20_000).execute(query)
+        for row in rows:
+            stmt = row_statement(row)
+            if not in_force(stmt, cutoffs, None):
+                continue
+            profile = found.get(stmt.entity_id)
+            if profile is None:
+                entity = model.make_entity(stmt.schema)
+                entity.id = stmt.entity_id
+                profile = found[stmt.entity_id] = Profile(entity, stmt.dataset)
+            prop = profile.entity.schema.properties.get(stmt.prop)
+            if prop is not None:
+                profile.entity.unsafe_add(prop, stmt.value, cleaned=True)
+    return found
 
 
 def _scope(dataset: str) -> set[str] | None:
