@@ -102,13 +102,33 @@ def _name_pair(query: str, candidate: str, organisation: bool) -> float:
     return matched / (weight_total + max(unexplained, 0))
 
 
+@lru_cache(maxsize=200_000)
+def variants(name: str) -> tuple[str, ...]:
+    """A name and the alternatives the lists print inside it: "SHEIMAN (SHEYMAN)",
+    "VARABEI/VERABEI", "СIВАКАЎ, СIВАКОЎ" each stand for more than one spelling."""
+    found = [name]
+    outside = re.sub(r"\([^)]*\)", " ", name).strip()
+    if outside and outside != name:
+        found.append(outside)
+        found.extend(
+            p.strip() for inner in re.findall(r"\(([^)]*)\)", name) for p in inner.split(",")
+        )
+    for value in list(found):
+        if "/" in value:
+            found.append(re.sub(r"(\S+)/\S+", r"\1", value))
+            found.append(re.sub(r"\S+/(\S+)", r"\1", value))
+    return tuple(dict.fromkeys(v for v in found if v))
+
+
 def name_match(query: EntityProxy, candidate: EntityProxy) -> Feature:
     """The best agreement between any query name and any candidate name, spelling and script
     aside: share of the query's name tokens found in the candidate's."""
     organisation = not query.schema.is_a("Person")
     best, pair = 0.0, ("", "")
-    for q in query.get_type_values(registry.name):
-        for c in candidate.get_type_values(registry.name):
+    queries = [v for name in query.get_type_values(registry.name) for v in variants(name)]
+    candidates = [v for name in candidate.get_type_values(registry.name) for v in variants(name)]
+    for q in queries:
+        for c in candidates:
             score = _name_pair(q, c, organisation)
             if score > best:
                 best, pair = score, (q, c)

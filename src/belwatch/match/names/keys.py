@@ -77,7 +77,9 @@ FOLDS: tuple[tuple[str, str], ...] = (
     (r"(.)\1+", r"\1"),
 )
 SPELL_OUT = str.maketrans({"1": "sh", "2": "ch"})
-SEPARATORS = re.compile(r"[\s\-‐‑–—,;/()\"'«»„“”‘’`]+")
+# An apostrophe inside a word is part of it (Belarusian Валер’евіч, Ukrainian П'ятниця);
+# elsewhere it quotes, like the other marks.
+SEPARATORS = re.compile(r"[\s\-‐‑–—,;/()\"«»„“”]+|(?<!\w)['‘’`]+|['‘’`]+(?!\w)")
 
 
 def name_key(token: str) -> str:
