@@ -74,7 +74,11 @@ def test_name_keys_tokenises_on_separators() -> None:
     assert name_keys(name) == [
         "lukashanka", "alaksandr", "riharavich", "lukashanka", "alaksandr", "riharavich",
     ]  # fmt: skip
-    assert name_tokens('Anna-Maria "Masha" O’Neil') == ["Anna", "Maria", "Masha", "O", "Neil"]
+    # An apostrophe inside a word belongs to it: Belarusian patronymics print one.
+    assert name_tokens('Anna-Maria "Masha" O’Neil') == ["Anna", "Maria", "Masha", "O’Neil"]
+    quoted = "Дзмiтрый Валер’евiч ‘Паўлічэнка’"
+    assert name_tokens(quoted) == ["Дзмiтрый", "Валер’евiч", "Паўлічэнка"]
+    assert name_key("Валер’евiч") == name_key("Valerievich")
     assert name_keys("— , ()") == []
 
 
