@@ -354,6 +354,97 @@ def entity(ctx: click.Context, entity_id: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("input_file", metavar="INPUT", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default="-",
+    show_default=True,
+    help="Hits as CSV, JSON lines (.jsonl) or xlsx, by extension; - for CSV on stdout.",
+)
+@click.option(
+    "--name", "name_column", default="name", show_default=True, help="Column with the name."
+)
+@click.option("--id", "id_column", help="Column with your own record id, copied to the output.")
+@click.option("--birth-date", "birth_column", help="Column with a date or year of birth.")
+@click.option("--country", "country_column", help="Column with a country or nationality.")
+@click.option("--schema-column", help="Column naming each row's kind (Person, Company...).")
+@click.option(
+    "--schema",
+    "default_schema",
+    default="LegalEntity",
+    show_default=True,
+    help="Kind of every row without a schema column: Person, Company, Organization...",
+)
+@click.option(
+    "--limit", type=click.IntRange(1, 50), default=3, show_default=True, help="Hits kept per row."
+)
+@click.option("--threshold", type=click.FloatRange(0, 1), help="Score that counts as a match.")
+@click.option("--all", "all_hits", is_flag=True, help="Also write candidates below the threshold.")
+@db_option
+@click.pass_context
+def screen(
+    ctx: click.Context,
+    input_file: str,
+    output: str,
+    name_column: str,
+    id_column: str | None,
+    birth_column: str | None,
+    country_column: str | None,
+    schema_column: str | None,
+    default_schema: str,
+    limit: int,
+    threshold: float | None,
+    all_hits: bool,
+) -> None:
+    """Screen every row of a CSV, JSON lines or xlsx file against every list.
+
+    \b
+    Examples:
+        belwatch screen customers.csv -o hits.csv --name full_name --birth-date dob
+        belwatch screen suppliers.xlsx -o hits.xlsx --schema Company --id supplier_no
+    """
+    import time
+    from pathlib import Path
+
+    from belwatch.match.algorithms import get_algorithm
+    from belwatch.match.batch import Columns, read_rows, screen_rows, write_rows
+    from belwatch.match.service import Matcher
+
+    columns = Columns(name_column, id_column, birth_column, country_column, schema_column,
+                      default_schema)  # fmt: skip
+    started = time.perf_counter()
+    with _store(ctx) as store:
+        _log("loading the register's names...")
+        matcher = Matcher(store)
+        rows = list(read_rows(Path(input_file)))
+        loaded = time.perf_counter()
+        with click.progressbar(length=len(rows), label="screening", file=sys.stderr) as bar:
+            hits, summary = screen_rows(
+                matcher, get_algorithm(None), iter(rows), columns, limit=limit,
+                threshold=threshold, only_matches=not all_hits, progress=lambda: bar.update(1),
+            )  # fmt: skip
+    target = None if output == "-" else Path(output)
+    if target is None:
+        write_rows(hits, None, sys.stdout)
+    elif target.suffix.lower() == ".xlsx":
+        write_rows(hits, target, None)
+    else:
+        with target.open("w", encoding="utf-8", newline="") as out:
+            write_rows(hits, target, out)
+    seconds = time.perf_counter() - loaded
+    for problem in summary.problems[:20]:
+        click.secho(f"  skipped {problem}", fg="yellow", err=True)
+    _log(
+        f"{summary.rows:,} rows, {summary.screened:,} screened, {summary.matched_rows:,} with a "
+        f"match ({summary.hits:,} hits), {len(summary.problems):,} skipped; "
+        f"register loaded in {loaded - started:.1f}s, screened in {seconds:.1f}s "
+        f"({summary.rows / max(seconds, 1e-9):,.0f} rows/s)"
+    )
+
+
+@cli.command()
 @click.option("--host", help="Address to listen on (overrides BELWATCH_HOST).")
 @click.option("--port", type=int, help="Port (overrides BELWATCH_PORT).")
 @db_option
