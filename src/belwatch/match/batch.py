@@ -94,10 +94,8 @@ def screen_rows(
         summary.matched_rows += any(h.match for h in hits)
         summary.hits += sum(h.match for h in hits)
         for hit in kept:
-            listed = sorted(
-                {program for s in matcher.store.referencing(str(hit.entity.id))
-                 if s.schema.is_a("Sanction") for program in s.get("program")}
-            )  # fmt: skip
+            listings = matcher.listings.get(str(hit.entity.id), ())
+            listed = sorted({program for item in listings for program in item.programs})
             out.append({
                 "row": number,
                 "input_id": row.get(columns.id) if columns.id else "",

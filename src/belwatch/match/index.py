@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from followthemoney import model
-from sqlalchemy import select
 
 from belwatch.match.names import name_key
 from belwatch.match.names.keys import name_tokens
 from belwatch.store import Store
 from belwatch.store.schema import statement_table
-from belwatch.store.sql import NAME_PROPS, in_force, row_statement
+from belwatch.store.sql import NAME_PROPS
 
 # Schemata a screening query can be about: people, organisations, vessels, aircraft.
 INDEXED = frozenset(
@@ -110,18 +109,12 @@ class NameIndex:
     @classmethod
     def from_store(cls, store: Store, as_of: str | None = None) -> NameIndex:
         """Every listed person, organisation, vessel and aircraft with all its names."""
-        cutoffs = store.cutoffs(as_of)
         t = statement_table
-        query = select(t).where(t.c.prop.in_(NAME_PROPS), t.c.schema.in_(sorted(INDEXED)))
         names: dict[str, list[str]] = defaultdict(list)
         schemata: dict[str, str] = {}
-        with store.engine.connect() as conn:
-            rows = conn.execution_options(stream_results=True, yield_per=20_000).execute(query)
-            for row in rows:
-                stmt = row_statement(row)
-                if in_force(stmt, cutoffs, as_of):
-                    names[stmt.entity_id].append(stmt.value)
-                    schemata[stmt.entity_id] = stmt.schema
+        for stmt in store.scan(t.c.prop.in_(NAME_PROPS) & t.c.schema.in_(sorted(INDEXED)), as_of):
+            names[stmt.entity_id].append(stmt.value)
+            schemata[stmt.entity_id] = stmt.schema
         index = cls()
         for entity_id, values in names.items():
             index.add(entity_id, schemata[entity_id], values)

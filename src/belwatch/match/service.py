@@ -3,12 +3,12 @@ algorithm, each hit with its explanation."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from followthemoney import EntityProxy, StatementEntity, model
 from followthemoney.types import registry
-from sqlalchemy import select
 
 from belwatch.exc import ConfigError
 from belwatch.match.algorithms import Algorithm, MatchResult
@@ -17,7 +17,7 @@ from belwatch.match.index import INDEXED, NameIndex
 from belwatch.sources.datasets import BELARUS_PROGRAM, COLLECTIONS, DATASETS
 from belwatch.store import Store
 from belwatch.store.schema import statement_table
-from belwatch.store.sql import NAME_PROPS, in_force, row_statement
+from belwatch.store.sql import NAME_PROPS
 
 MAX_NAME_CHARS = 1_000
 
@@ -57,11 +57,29 @@ COMPARED = (*NAME_PROPS, "birthDate", "gender", "nationality", "citizenship", "c
             "jurisdiction", "mainCountry", "flag", *ID_PROPS)  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Listing:
+    dataset: str
+    programs: tuple[str, ...]
+    listing_date: str
+
+    @property
+    def belarus(self) -> bool:
+        return any(BELARUS_PROGRAM.search(program) for program in self.programs)
+
+
 class Matcher:
+    """Everything screening reads, in memory: each listed entity's comparable properties,
+    the name index over them, and where each target is listed."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.index = NameIndex.from_store(store)
         self.profiles = _profiles(store)
+        self.index = NameIndex()
+        for entity_id, profile in self.profiles.items():
+            self.index.add(entity_id, profile.entity.schema.name,
+                           profile.entity.get_type_values(registry.name))  # fmt: skip
+        self.listings = _listings(store)
 
     def match(
         self,
@@ -94,21 +112,16 @@ class Matcher:
             entities = {e.id: e for e in self.store.entities([entity_id for entity_id, _ in chunk])}
             for entity_id, result in chunk:
                 entity = entities.get(entity_id)
-                if entity is None or (dataset == "belarus" and not self.belarus(entity)):
+                if entity is None or (dataset == "belarus" and not self.belarus(entity_id)):
                     continue
                 hits.append(Hit(entity, result, result.score >= threshold))
             if len(hits) >= limit:
                 break
         return hits[:limit]
 
-    def belarus(self, entity: StatementEntity) -> bool:
+    def belarus(self, entity_id: str) -> bool:
         """Is it listed under a Belarus regime somewhere?"""
-        return any(
-            BELARUS_PROGRAM.search(program)
-            for other in self.store.referencing(str(entity.id))
-            if other.schema.is_a("Sanction")
-            for program in other.get("program")
-        )
+        return any(listing.belarus for listing in self.listings.get(entity_id, ()))
 
 
 @dataclass
@@ -118,25 +131,36 @@ class Profile:
 
 
 def _profiles(store: Store) -> dict[str, Profile]:
-    cutoffs = store.cutoffs()
     t = statement_table
-    query = select(t).where(t.c.schema.in_(sorted(INDEXED)), t.c.prop.in_(COMPARED))
     found: dict[str, Profile] = {}
-    with store.engine.connect() as conn:
-        rows = conn.execution_options(stream_results=True, yield_per=20_000).execute(query)
-        for row in rows:
-            stmt = row_statement(row)
-            if not in_force(stmt, cutoffs, None):
-                continue
-            profile = found.get(stmt.entity_id)
-            if profile is None:
-                entity = model.make_entity(stmt.schema)
-                entity.id = stmt.entity_id
-                profile = found[stmt.entity_id] = Profile(entity, stmt.dataset)
-            prop = profile.entity.schema.properties.get(stmt.prop)
-            if prop is not None:
-                profile.entity.unsafe_add(prop, stmt.value, cleaned=True)
+    for stmt in store.scan(t.c.schema.in_(sorted(INDEXED)) & t.c.prop.in_(COMPARED)):
+        profile = found.get(stmt.entity_id)
+        if profile is None:
+            entity = model.make_entity(stmt.schema)
+            entity.id = stmt.entity_id
+            profile = found[stmt.entity_id] = Profile(entity, stmt.dataset)
+        prop = profile.entity.schema.properties.get(stmt.prop)
+        if prop is not None:
+            profile.entity.unsafe_add(prop, stmt.value, cleaned=True)
     return found
+
+
+def _listings(store: Store) -> dict[str, list[Listing]]:
+    """Per target, its sanctions: list, programme, listing date."""
+    t = statement_table
+    wanted = (t.c.schema == "Sanction") & t.c.prop.in_(("entity", "program", "listingDate"))
+    sanctions: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    datasets: dict[str, str] = {}
+    for stmt in store.scan(wanted):
+        sanctions[stmt.entity_id][stmt.prop].append(stmt.value)
+        datasets[stmt.entity_id] = stmt.dataset
+    found: dict[str, list[Listing]] = defaultdict(list)
+    for sanction_id, props in sanctions.items():
+        listing = Listing(datasets[sanction_id], tuple(sorted(props["program"])),
+                          ", ".join(sorted(props["listingDate"])))  # fmt: skip
+        for target in props["entity"]:
+            found[target].append(listing)
+    return dict(found)
 
 
 def _scope(dataset: str) -> set[str] | None:
@@ -173,7 +197,7 @@ def search(
             continue
         found.append(entity)
     if dataset == "belarus":
-        found = [e for e in found if matcher.belarus(e)]
+        found = [e for e in found if matcher.belarus(str(e.id))]
     facets: dict[str, dict[str, int]] = {"countries": {}, "datasets": {}, "schema": {}}
     for entity in found:
         for code in set(entity.get_type_values(registry.country)):

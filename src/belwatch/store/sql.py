@@ -294,6 +294,18 @@ class Store:
             if batch:
                 yield from _assemble(batch)
 
+    def scan(self, condition: Any, as_of: str | None = None) -> Iterator[Statement]:
+        """The statements matching an SQL condition that are on the lists (as of a day),
+        streamed: for building in-memory indexes over the whole register."""
+        cutoffs = self.cutoffs(as_of)
+        query = select(statement_table).where(condition)
+        with self.engine.connect() as conn:
+            rows = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
+            for row in rows:
+                stmt = row_statement(row)
+                if in_force(stmt, cutoffs, as_of):
+                    yield stmt
+
     def referencing(
         self, entity_id: str, as_of: str | None = None, current: bool = True
     ) -> list[StatementEntity]:

@@ -83,23 +83,11 @@ def screen_page(
             hits = matcher.match(query, get_algorithm(DEFAULT), limit=10)
         except ConfigError as exc:
             error = str(exc)
-    listings = {str(h.entity.id): _listings(matcher.store, str(h.entity.id)) for h in hits}
+    listings = {str(h.entity.id): matcher.listings.get(str(h.entity.id), []) for h in hits}
     form = {"name": name, "schema": schema, "birth_date": birth_date, "country": country}
     threshold = get_algorithm(DEFAULT).threshold
     context = {**form, "hits": hits, "listings": listings, "error": error, "threshold": threshold}
     return templates.TemplateResponse(request, "screen.html", context)
-
-
-def _listings(store: Store, entity_id: str) -> list[dict[str, str]]:
-    return [
-        {
-            "jurisdiction": _jurisdiction(next(iter(s.datasets), "")),
-            "program": "; ".join(s.get("program")),
-            "date": ", ".join(s.get("listingDate")),
-        }
-        for s in store.referencing(entity_id)
-        if s.schema.is_a("Sanction")
-    ]
 
 
 @router.get("/entity/{entity_id}", response_class=HTMLResponse)
