@@ -44,14 +44,19 @@ class Summary:
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line or row number, row) from a CSV, JSON lines or xlsx file."""
-    data = path.read_bytes()
+    return parse_rows(path.read_bytes(), str(path))
+
+
+def parse_rows(data: bytes, label: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line or row number, row) from the bytes of a CSV, JSON lines or xlsx file; ``label``
+    names the file in errors."""
     if data[:4] == b"PK\x03\x04":
-        rows = next(iter(xlsx_sheets(data, str(path)).values()), [])
+        rows = next(iter(xlsx_sheets(data, label).values()), [])
         header = [str(cell or "").strip() for cell in (rows[0] if rows else ())]
         for number, row in enumerate(rows[1:], start=2):
             yield number, {h: v for h, v in zip(header, row, strict=False) if h}
         return
-    text = decode(data, str(path))
+    text = decode(data, label)
     if text.lstrip().startswith("{"):
         for number, line in enumerate(text.split("\n"), start=1):
             if line.strip():
@@ -154,4 +159,4 @@ def write_rows(rows: list[dict[str, Any]], path: Path | None, out: Any) -> None:
     writer.writerows(rows)
 
 
-__all__ = ["Columns", "Summary", "read_rows", "screen_rows", "write_rows"]
+__all__ = ["Columns", "Summary", "parse_rows", "read_rows", "screen_rows", "write_rows"]
