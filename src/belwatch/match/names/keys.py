@@ -39,15 +39,21 @@ Not folded, on purpose:
 * suffixes that make different names: Lukashenka / Lukashevich, Zhukau / Zhuk,
   Sergeenko / Sergeev stay apart.
 
-Translated given names are matched only where the letter folds above make them meet
-(Aliaksandr/Alexander/Aleksandr, Siarhei/Sergey, Ihar/Igor, Dzmitry/Dmitry, Uladzimir/Vladimir);
-there is no table of name equivalents.
+* a final i after two letters is dropped: Belarusian and Ukrainian drop Russian -ий/-ій
+  (Yauhen/Yevgeniy, Vasil/Vasily, Anatol/Anatoly, Henadz/Gennadiy, Vital/Vitaly)
 
-Not supported: Yauhen vs Yevgeniy (Belarusian drops -iy), Hanna vs Anna and Volha vs Olga
-(prosthetic h and v), Vouk vs Volk and Taustsiankou vs Tolstenkov (Belarusian ў for л),
-Ravutski vs Reutsky, Pustavy vs Pustovoi, Zmitser vs Dzmitry; diminutives (Sasha, Seryozha);
-English c for k (Victor, Nicolai: c is read as ц); Serbian and Croatian ć/ћ (Karić: ć is read
-as the Polish and Łacinka ць); Spanish-style x for х; German s for з.
+Given names meet where the letter folds make them meet (Aliaksandr/Alexander/Aleksandr,
+Siarhei/Sergey, Ihar/Igor, Dzmitry/Dmitry, Uladzimir/Vladimir, Yauhen/Yevgeniy) and, where
+they cannot, through a short table of Belarusian and Ukrainian forms of Russian names
+(``EQUIVALENT_NAMES``: Volha/Olga, Hanna/Anna, Ryhor/Grigory, Mikalai/Mykola/Nikolai,
+Katsiaryna/Kateryna/Yekaterina, Khviedar/Fedir/Fyodor, Zmitser/Dmytro/Dmitry, Kastus/
+Konstantin, Yazep/Iosif, Apanas/Afanasy, Symon/Semyon, Petro/Pyotr, Pavlo/Pavel,
+Mykhailo/Mikhail). Diminutives and nicknames (Sasha, Seryozha, Kolya for Aliaksandr, Siarhei,
+Mikalai) are not names of the same person on a sanctions list and are not matched.
+
+Not supported: Vouk vs Volk and Taustsiankou vs Tolstenkov (Belarusian ў for л), Ravutski vs
+Reutsky, Pustavy vs Pustovoi; Serbian and Croatian ć/ћ (Karić: ć is read as the Polish and
+Łacinka ць); Spanish-style x for х; German s for з.
 """
 
 from __future__ import annotations
@@ -75,6 +81,7 @@ FOLDS: tuple[tuple[str, str], ...] = (
     (r"(?<=[ai])u(?=[^aiu]|$)", "v"),
     (r"(?<=[dt])a(?=r$)", ""),
     (r"(.)\1+", r"\1"),
+    (r"(?<=..)i$", ""),
 )
 SPELL_OUT = str.maketrans({"1": "sh", "2": "ch"})
 # An apostrophe inside a word is part of it (Belarusian Валер’евіч, Ukrainian П'ятниця);
@@ -82,8 +89,27 @@ SPELL_OUT = str.maketrans({"1": "sh", "2": "ch"})
 SEPARATORS = re.compile(r"[\s\-‐‑–—,;/()\"«»„“”]+|(?<!\w)['‘’`]+|['‘’`]+(?!\w)")
 
 
-def name_key(token: str) -> str:
-    """The skeleton key of one name token ("" for a token with no letters)."""
+# Belarusian and Ukrainian forms of given names whose letters do not meet the Russian form's,
+# each written as the Russian form (first) and its other forms.
+EQUIVALENT_NAMES = (
+    ("Ольга", "Вольга"),
+    ("Анна", "Ганна"),
+    ("Григорий", "Рыгор"),
+    ("Николай", "Мікалай", "Микола"),
+    ("Екатерина", "Кацярына", "Катерина"),
+    ("Фёдор", "Хведар", "Федір"),
+    ("Дмитрий", "Зміцер", "Дмитро"),
+    ("Константин", "Кастусь"),
+    ("Иосиф", "Язэп", "Йосип"),
+    ("Афанасий", "Апанас", "Опанас"),
+    ("Семён", "Сымон"),
+    ("Пётр", "Петро"),
+    ("Павел", "Павло"),
+    ("Михаил", "Михайло"),
+)
+
+
+def _key(token: str) -> str:
     fixed = fix_mixed_script(token)
     if has_cyrillic(fixed):
         fixed = transliterate(fixed, "icao", detect_cyrillic_language(fixed) or "ru")
@@ -91,6 +117,15 @@ def name_key(token: str) -> str:
     for pattern, replacement in FOLDS:
         text = re.sub(pattern, replacement, text)
     return text.translate(SPELL_OUT)
+
+
+_EQUIVALENT_KEYS = {_key(other): _key(forms[0]) for forms in EQUIVALENT_NAMES for other in forms}
+
+
+def name_key(token: str) -> str:
+    """The skeleton key of one name token ("" for a token with no letters)."""
+    key = _key(token)
+    return _EQUIVALENT_KEYS.get(key, key)
 
 
 def name_tokens(name: str) -> list[str]:

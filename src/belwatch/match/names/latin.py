@@ -8,7 +8,8 @@ The habit is read from the token itself, because the same letters mean different
 * French (contains ou and ch or j, and none of sh, zh, final -ou, -ousk-, au before a consonant,
   which mark English or Belarusian spellings such as Kruchkou, Rachylouski): ou is у, ch is ш,
   tch is ч, j is ж.
-* Otherwise English: ch is ч, kh is х, zh/sh/ts as written.
+* Otherwise English: ch is ч, kh is х, zh/sh/ts as written, c before a, o, u or a consonant
+  is k (Victor, Nicolai, Company) and elsewhere ц.
 
 The result uses a-z with three stand-ins for the digraph sounds: ``1`` ш/ж, ``2`` ч, ``3`` ц.
 """
@@ -63,12 +64,17 @@ def habit_rules(token: str) -> tuple[tuple[str, str], ...]:
 def skeleton_letters(token: str) -> str:
     """A casefolded Latin token in the a-z + 1/2/3 letter set, other characters dropped."""
     text = token.casefold()
-    for old, new in habit_rules(text):
+    rules = habit_rules(text)
+    for old, new in rules:
         text = text.replace(old, new)
     text = text.translate(LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(char for char in decomposed if not unicodedata.combining(char))
     text = re.sub(r"gu(?=[eiyï])", "g", text)
+    if not rules:
+        # English, French or German c before a, o, u or a consonant is k (Victor, Nicolai,
+        # company); West Slavic and Łacinka c is always ц.
+        text = re.sub(r"c(?=[aouąóbdfgjklmnpqrstvwx]|$)", "k", text)
     for old, new in ENGLISH_RULES:
         text = text.replace(old, new)
     return re.sub(r"[^a-z123]", "", text)
