@@ -8,7 +8,8 @@ with surname first, and with the patronymic left out; hard negatives are two dif
 people of the same list who share a surname. Prints recall at the match threshold per pair
 type and the false-positive rate, for belwatch-v1 and, with --peer-python (a Python with
 nomenklatura installed), for nomenklatura's logic-v2 and name-based on the same pairs.
-Speed: index build time, in-process /match latency percentiles, memory.
+Speed: index build time, in-process /match latency percentiles, memory, and batch
+screening of --batch names (a synthetic customer file) on one process and on every CPU.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import csv
 import itertools
 import json
+import os
 import random
 import re
 import resource
@@ -28,6 +30,7 @@ from pathlib import Path
 from followthemoney import model
 
 from belwatch.match.algorithms import get_algorithm
+from belwatch.match.batch import Columns, screen_rows
 from belwatch.match.names import name_keys
 from belwatch.match.service import Matcher, make_query
 from belwatch.store import Store
@@ -168,6 +171,48 @@ def speed(args: argparse.Namespace) -> None:
     )
     for cells in (head, row):
         print(" ".join(f"{cell:>{max(len(h), 5)}}" for cell, h in zip(cells, head, strict=True)))
+    batch_speed(matcher, args.batch)
+
+
+def customer_names(matcher: Matcher, count: int) -> list[dict[str, str]]:
+    """A customer file: one row in twenty a listed person's name (surname first, as a form
+    would have it), the rest people and companies made of the register's own given names,
+    surnames and words, so that nearly every row has candidates to score."""
+    people = [names for profile in matcher.profiles.values()
+              if profile.entity.schema.name == "Person"
+              and (names := profile.entity.get("name"))]  # fmt: skip
+    tokens = [name.split() for names in people for name in names[:1]]
+    given = [parts[0] for parts in tokens if len(parts) >= 2]
+    surnames = [parts[-1] for parts in tokens if len(parts) >= 2]
+    words = [word for profile in matcher.profiles.values()
+             if profile.entity.schema.name != "Person"
+             for name in profile.entity.get("name")[:1] for word in name.split()]  # fmt: skip
+    rows = []
+    for number in range(count):
+        if number % 20 == 0:
+            parts = random.choice(people)[0].split()
+            rows.append({"name": " ".join(parts[-1:] + parts[:-1]), "schema": "Person"})
+        elif number % 3 == 0:
+            rows.append({"name": " ".join(random.sample(words, 3)), "schema": "Company"})
+        else:
+            rows.append({"name": f"{random.choice(given)} {random.choice(surnames)}",
+                         "schema": "Person"})  # fmt: skip
+    return rows
+
+
+def batch_speed(matcher: Matcher, count: int) -> None:
+    random.seed(11)
+    rows = customer_names(matcher, count)
+    columns = Columns(name="name", schema="schema")
+    algorithm = get_algorithm(None)
+    print(f"\nBatch screening of {count:,} names (goal: >= 1,000 names/s on 2 cores)")
+    print(f"{'workers':>7} {'seconds':>8} {'names/s':>8} {'rows with a match':>18}")
+    for workers in sorted({1, os.cpu_count() or 1}):
+        started = time.perf_counter()
+        _, summary = screen_rows(matcher, algorithm, enumerate(rows, start=2), columns,
+                                 workers=workers)  # fmt: skip
+        seconds = time.perf_counter() - started
+        print(f"{workers:>7} {seconds:>8.1f} {count / seconds:>8,.0f} {summary.matched_rows:>18,}")
 
 
 def main() -> None:
@@ -177,6 +222,7 @@ def main() -> None:
     parser.add_argument("--db", help="a register (SQLAlchemy URL) for the speed figures")
     parser.add_argument("--peer-python", help="a Python that has nomenklatura installed")
     parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=100_000, help="names in the batch figure")
     args = parser.parse_args()
     quality(args)
     if args.db:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -382,6 +383,13 @@ def entity(ctx: click.Context, entity_id: str, as_json: bool) -> None:
 )
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Score that counts as a match.")
 @click.option("--all", "all_hits", is_flag=True, help="Also write candidates below the threshold.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Processes screening in parallel.",
+)
 @db_option
 @click.pass_context
 def screen(
@@ -397,6 +405,7 @@ def screen(
     limit: int,
     threshold: float | None,
     all_hits: bool,
+    workers: int,
 ) -> None:
     """Screen every row of a CSV, JSON lines or xlsx file against every list.
 
@@ -423,13 +432,14 @@ def screen(
         with click.progressbar(length=len(rows), label="screening", file=sys.stderr) as bar:
             hits, summary = screen_rows(
                 matcher, get_algorithm(None), iter(rows), columns, limit=limit,
-                threshold=threshold, only_matches=not all_hits, progress=lambda: bar.update(1),
+                threshold=threshold, only_matches=not all_hits, progress=bar.update,
+                workers=workers,
             )  # fmt: skip
     target = None if output == "-" else Path(output)
     if target is None:
         write_rows(hits, None, sys.stdout)
     elif target.suffix.lower() == ".xlsx":
-        write_rows(hits, target, None)
+        write_rows(hits, target, None, summary.problems)
     else:
         with target.open("w", encoding="utf-8", newline="") as out:
             write_rows(hits, target, out)

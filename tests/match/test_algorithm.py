@@ -30,6 +30,10 @@ def entity(schema: str, **props: Any) -> EntityProxy:
         ("Łukaszenka Aleksander", "Alyaksandr Ryhorovich LUKASHENKA"),  # patronymic left out
         ("LUKASHENKA, Aliaksandr", "Aliaksandr Lukashenka"),  # surname first, comma
         ("Уладзімір Навумаў", "Vladimir Naumov"),
+        ("Volha Karach", "Olga Korach"),
+        ("Yauhen Shauchenka", "Yevgeniy Shevchenko"),
+        ("Mikalai Lukashenka", "Nikolai Aleksandrovich LUKASHENKO"),
+        ("Viktar SHEYMAN", "Viktar Uladzimiravich SHEIMAN (SHEYMAN)"),  # alternative spelling
     ],
 )
 def test_spellings_of_one_person_match(query: str, listed: str) -> None:
@@ -44,6 +48,9 @@ def test_spellings_of_one_person_match(query: str, listed: str) -> None:
         ("Siarhei Zhuk", "Siarhei Zhukau"),
         ("Lukashenka", "Viktar Aliaksandravich LUKASHENKA"),  # surname alone is not enough
         ("Igor Sergeev", "Ihar Sierhiyenka"),
+        ("Олексій Назаров", "Oleksii Mykolayovych AZAROV"),  # a one-letter typo, other name
+        ("Mikhail", "Michail NEJMOVICH"),  # a -vich surname is not a patronymic to forgive
+        ("Ivan Petrovich", "Ivan Petrovich SIDOROV"),  # given name and patronymic only
     ],
 )
 def test_different_people_do_not_match(query: str, listed: str) -> None:
@@ -65,6 +72,19 @@ def test_evidence_moves_the_score_and_is_explained() -> None:
     assert any("born 1958" in line for line in born.explanations)
     assert any("1975-01-02 vs 1958-05-26" in line for line in wrong.explanations)
     assert any("passportNumber MP 1234567" in line for line in passport.explanations)
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "matches"),
+    [
+        ("IRGC", "Islamic Revolutionary Guard Corps (IRGC)", True),  # an acronym in brackets
+        ("Kasko Trading (HK)", "ECOM International (HK) Co., Ltd.", False),  # a place is not
+        ("Islamic Revolutionary Guard Corps", "Islamic Revolutionary Guard Corps (IRGC)", True),
+    ],
+)
+def test_bracketed_alternatives(query: str, listed: str, matches: bool) -> None:
+    result = V1.compare(entity("Organization", name=query), entity("Organization", name=listed))
+    assert (result.score >= V1.threshold) is matches, result.explanations
 
 
 def test_legal_forms_do_not_carry_a_company_match() -> None:

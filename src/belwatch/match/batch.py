@@ -7,14 +7,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from belwatch.exc import ConfigError
 from belwatch.match.algorithms import Algorithm
-from belwatch.match.service import Matcher, make_query
+from belwatch.match.service import Hit, Matcher, make_query
 from belwatch.sources.base import decode, xlsx_sheets
 
 OUTPUT_COLUMNS = ["row", "input_id", "input_name", "score", "match", "entity_id", "caption",
@@ -54,7 +56,7 @@ def parse_rows(data: bytes, label: str) -> Iterator[tuple[int, dict[str, Any]]]:
         rows = next(iter(xlsx_sheets(data, label).values()), [])
         header = [str(cell or "").strip() for cell in (rows[0] if rows else ())]
         for number, row in enumerate(rows[1:], start=2):
-            yield number, {h: v for h, v in zip(header, row, strict=False) if h}
+            yield number, {h: _cell(v) for h, v in zip(header, row, strict=False) if h}
         return
     text = decode(data, label)
     if text.lstrip().startswith("{"):
@@ -80,41 +82,120 @@ def screen_rows(
     limit: int = 3,
     threshold: float | None = None,
     only_matches: bool = True,
-    progress: Callable[[], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> tuple[list[dict[str, Any]], Summary]:
-    summary = Summary()
+    """Screen every row; hits in row order and a summary. With ``workers`` > 1 the rows are
+    screened in that many forked processes sharing the loaded register."""
+    job = _Job(matcher, algorithm, columns, limit, threshold, only_matches)
+    chunks = _chunks(rows, CHUNK)
     out: list[dict[str, Any]] = []
-    for number, row in rows:
-        summary.rows += 1
-        if progress is not None:
-            progress()
-        try:
-            query = _query(row, columns)
-        except ConfigError as exc:
-            summary.problems.append(f"line {number}: {exc}")
-            continue
-        summary.screened += 1
-        hits = matcher.match(query, algorithm, limit=limit, threshold=threshold)
-        kept = [h for h in hits if h.match or not only_matches]
-        summary.matched_rows += any(h.match for h in hits)
-        summary.hits += sum(h.match for h in hits)
-        for hit in kept:
-            listings = matcher.listings.get(str(hit.entity.id), ())
-            listed = sorted({program for item in listings for program in item.programs})
-            out.append({
-                "row": number,
-                "input_id": row.get(columns.id) if columns.id else "",
-                "input_name": row.get(columns.name),
-                "score": hit.result.score,
-                "match": hit.match,
-                "entity_id": hit.entity.id,
-                "caption": hit.entity.caption,
-                "schema": hit.entity.schema.name,
-                "datasets": "; ".join(sorted(hit.entity.datasets)),
-                "listed_under": "; ".join(listed),
-                "explanation": " | ".join(hit.result.explanations),
-            })  # fmt: skip
+    summary = Summary()
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        results: Iterator[tuple[list[dict[str, Any]], Summary]] = map(job.screen, chunks)
+        _merge(results, out, summary, progress)
+        return out, summary
+    global _JOB
+    _JOB = job
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            _merge(pool.imap(_screen_in_worker, chunks), out, summary, progress)
+    finally:
+        _JOB = None
     return out, summary
+
+
+CHUNK = 250
+
+
+@dataclass
+class _Job:
+    matcher: Matcher
+    algorithm: Algorithm
+    columns: Columns
+    limit: int
+    threshold: float | None
+    only_matches: bool
+
+    def screen(
+        self, rows: list[tuple[int, dict[str, Any]]]
+    ) -> tuple[list[dict[str, Any]], Summary]:
+        summary = Summary()
+        out: list[dict[str, Any]] = []
+        for number, row in rows:
+            summary.rows += 1
+            try:
+                query = _query(row, self.columns)
+            except ConfigError as exc:
+                summary.problems.append(f"line {number}: {exc}")
+                continue
+            summary.screened += 1
+            hits = self.matcher.match(query, self.algorithm, limit=self.limit,
+                                      threshold=self.threshold, load=False)  # fmt: skip
+            summary.matched_rows += any(h.match for h in hits)
+            summary.hits += sum(h.match for h in hits)
+            for hit in hits:
+                if hit.match or not self.only_matches:
+                    out.append(self._output(number, row, hit))
+        return out, summary
+
+    def _output(self, number: int, row: dict[str, Any], hit: Hit) -> dict[str, Any]:
+        listings = self.matcher.listings.get(hit.entity_id, ())
+        listed = sorted({program for item in listings for program in item.programs})
+        return {
+            "row": number,
+            "input_id": row.get(self.columns.id) if self.columns.id else "",
+            "input_name": row.get(self.columns.name),
+            "score": hit.result.score,
+            "match": hit.match,
+            "entity_id": hit.entity_id,
+            "caption": hit.caption,
+            "schema": hit.profile.entity.schema.name,
+            "datasets": hit.profile.dataset,
+            "listed_under": "; ".join(listed),
+            "explanation": " | ".join(hit.result.explanations),
+        }
+
+
+# The job a forked worker inherits from its parent (set only while a pool runs).
+_JOB: _Job | None = None
+
+
+def _screen_in_worker(
+    rows: list[tuple[int, dict[str, Any]]],
+) -> tuple[list[dict[str, Any]], Summary]:
+    assert _JOB is not None
+    return _JOB.screen(rows)
+
+
+def _chunks(
+    rows: Iterator[tuple[int, dict[str, Any]]], size: int
+) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    chunk: list[tuple[int, dict[str, Any]]] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _merge(
+    results: Iterator[tuple[list[dict[str, Any]], Summary]],
+    out: list[dict[str, Any]],
+    summary: Summary,
+    progress: Callable[[int], None] | None,
+) -> None:
+    for hits, part in results:
+        out.extend(hits)
+        summary.rows += part.rows
+        summary.screened += part.screened
+        summary.matched_rows += part.matched_rows
+        summary.hits += part.hits
+        summary.problems.extend(part.problems)
+        if progress is not None:
+            progress(part.rows)
 
 
 def _query(row: dict[str, Any], columns: Columns) -> Any:
@@ -135,20 +216,16 @@ def _query(row: dict[str, Any], columns: Columns) -> Any:
     return make_query({"schema": chosen, "properties": properties})
 
 
-def write_rows(rows: list[dict[str, Any]], path: Path | None, out: Any) -> None:
-    """CSV, JSON lines or xlsx by the output file's extension; CSV to a stream."""
+def write_rows(
+    rows: list[dict[str, Any]], path: Path | None, out: Any, problems: list[str] | None = None
+) -> None:
+    """CSV, JSON lines or xlsx by the output file's extension; CSV to a stream. Text that a
+    spreadsheet would run as a formula (=, +, -, @) is written as text."""
     suffix = path.suffix.lower() if path is not None else ".csv"
     if suffix == ".xlsx":
         if path is None:
             raise ConfigError("xlsx output needs a file name")
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("hits")
-        sheet.append(OUTPUT_COLUMNS)
-        for row in rows:
-            sheet.append([row[c] for c in OUTPUT_COLUMNS])
-        book.save(path)
+        path.write_bytes(xlsx_bytes(rows, problems or []))
         return
     if suffix in (".jsonl", ".json", ".ndjson"):
         for row in rows:
@@ -156,7 +233,50 @@ def write_rows(rows: list[dict[str, Any]], path: Path | None, out: Any) -> None:
         return
     writer = csv.DictWriter(out, fieldnames=OUTPUT_COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    for row in rows:
+        writer.writerow({key: _inert(value) for key, value in row.items()})
 
 
-__all__ = ["Columns", "Summary", "parse_rows", "read_rows", "screen_rows", "write_rows"]
+def xlsx_bytes(rows: list[dict[str, Any]], problems: list[str]) -> bytes:
+    """The hits as a workbook, every text cell a string (never a formula), and a second sheet
+    of the rows that were not screened."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    def cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        made = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+        made.data_type = "s"
+        return made
+
+    book = Workbook(write_only=True)
+    for title, header, values in (
+        ("hits", OUTPUT_COLUMNS, [[row[c] for c in OUTPUT_COLUMNS] for row in rows]),
+        ("not screened", ["problem"], [[problem] for problem in problems]),
+    ):
+        sheet = book.create_sheet(title)
+        sheet.append(header)
+        for line in values:
+            sheet.append([cell(sheet, value) for value in line])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _inert(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _cell(value: Any) -> Any:
+    """An xlsx date cell as the date it shows (1954-08-30, not 1954-08-30 00:00:00)."""
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date().isoformat()
+    return value
+
+
+__all__ = ["Columns", "Summary", "parse_rows", "read_rows", "screen_rows", "write_rows",
+           "xlsx_bytes"]  # fmt: skip

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 from followthemoney import EntityProxy
 from followthemoney.types import registry
+from rapidfuzz.fuzz import ratio
 
 from belwatch.match.index import token_key
 from belwatch.match.names.keys import name_tokens
@@ -71,10 +71,16 @@ def _tokens(name: str, organisation: bool) -> tuple[tuple[str, bool], ...]:
 def _similar(a: str, b: str) -> float:
     if a == b:
         return 1.0
-    ratio = SequenceMatcher(None, a, b).ratio()
     # Only near-identical long tokens (a typo), never a short name inside a longer one
-    # (Zhuk / Zhukau).
-    return ratio if ratio >= 0.88 and min(len(a), len(b)) >= 5 else 0.0
+    # (Zhuk / Zhukau); the first letter must agree (Nazarov / Azarov are two names) except for
+    # the h or v Belarusian puts before a word (Ryhoravich / Hryhorovich).
+    if min(len(a), len(b)) < 5:
+        return 0.0
+    if a[0] != b[0]:
+        long, short = (a, b) if len(a) > len(b) else (b, a)
+        if long[0] not in "hv" or long[1] != short[0]:
+            return 0.0
+    return ratio(a, b, score_cutoff=88.0) / 100.0
 
 
 def _name_pair(query: str, candidate: str, organisation: bool) -> float:
@@ -96,28 +102,57 @@ def _name_pair(query: str, candidate: str, organisation: bool) -> float:
             used.add(where)
             matched += weight * best
     # A candidate's patronymic the query leaves out costs nothing (Aliaksandr Lukashenka
-    # vs Aliaksandr Ryhoravich LUKASHENKA); its other extra tokens count against it.
+    # vs Aliaksandr Ryhoravich LUKASHENKA); its other extra tokens count against it. Only a
+    # three-part name whose other two parts were found has a patronymic to forgive: in
+    # "Michail NEJMOVICH" the -vich word is the surname.
     extra = [k for i, (k, _) in enumerate(c) if i not in used]
-    unexplained = len(extra) - (1 if any(PATRONYMIC.search(k) for k in extra) else 0)
-    return matched / (weight_total + max(unexplained, 0))
+    unexplained = len(extra)
+    if len(c) >= 3 and len(used) >= 2 and any(PATRONYMIC.search(k) for k in extra):
+        unexplained -= 1
+    return matched / (weight_total + unexplained)
 
 
 @lru_cache(maxsize=200_000)
 def variants(name: str) -> tuple[str, ...]:
-    """A name and the alternatives the lists print inside it: "SHEIMAN (SHEYMAN)",
-    "VARABEI/VERABEI", "СIВАКАЎ, СIВАКОЎ" each stand for more than one spelling."""
+    """A name and the alternatives the lists print inside it: "Viktar SHEIMAN (SHEYMAN)" is
+    also "Viktar SHEYMAN", "VARABEI/VERABEI" two spellings. What stands in brackets alone
+    ("IRGC", "HK") is a name only if the lists gave it more than one word or it is an
+    acronym of the rest."""
     found = [name]
-    outside = re.sub(r"\([^)]*\)", " ", name).strip()
+    outside = re.sub(r"\s*\([^)]*\)", "", name).strip()
     if outside and outside != name:
         found.append(outside)
-        found.extend(
-            p.strip() for inner in re.findall(r"\(([^)]*)\)", name) for p in inner.split(",")
-        )
+        for match in re.finditer(r"(\S+)\s*\(([^)]*)\)", name):
+            for alternative in (p.strip() for p in match.group(2).split(",")):
+                if not alternative:
+                    continue
+                if _respelling(alternative, match.group(1)):
+                    found.append(name[: match.start(1)] + alternative + name[match.end() :])
+                elif len(alternative.split()) > 1 or _acronym(alternative, outside):
+                    found.append(alternative)
+            found[-1] = re.sub(r"\s*\([^)]*\)", "", found[-1]).strip()
     for value in list(found):
         if "/" in value:
             found.append(re.sub(r"(\S+)/\S+", r"\1", value))
             found.append(re.sub(r"\S+/(\S+)", r"\1", value))
     return tuple(dict.fromkeys(v for v in found if v))
+
+
+def _respelling(alternative: str, word: str) -> bool:
+    """SHEYMAN for SHEIMAN: one word, same initial, about the same length."""
+    a, b = alternative.casefold(), word.casefold()
+    return " " not in a and a[:1] == b[:1] and abs(len(a) - len(b)) <= 3
+
+
+def _acronym(short: str, name: str) -> bool:
+    """Does ``short`` abbreviate ``name``: its words' initials (IRGC), or one long
+    capitalised word after a name of three words or more (GOSNIIOKHT)?"""
+    letters = re.sub(r"[^\w]", "", short)
+    words = re.findall(r"\w+", name.casefold())
+    initials = "".join(word[0] for word in words)
+    if len(letters) >= 2 and letters.casefold() in initials:
+        return True
+    return letters.isupper() and len(letters) >= 5 and len(words) >= 3
 
 
 def name_match(query: EntityProxy, candidate: EntityProxy) -> Feature:
@@ -175,7 +210,10 @@ def identifier(query: EntityProxy, candidate: EntityProxy) -> Feature:
                     found[key] = f"{prop} {value}"
         return found
 
-    q, c = normal(query), normal(candidate)
+    q = normal(query)
+    if not q:
+        return Feature(0.0, "")
+    c = normal(candidate)
     shared = sorted(set(q) & set(c))
     return Feature(1.0, f"same {c[shared[0]]}") if shared else Feature(0.0, "")
 

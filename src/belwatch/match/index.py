@@ -53,6 +53,7 @@ class NameIndex:
     def __init__(self) -> None:
         self.ids: list[str] = []
         self.schemata: list[str] = []
+        self.sizes: list[int] = []  # keys in the entity's shortest name: ranks ties
         self.postings: dict[str, list[int]] = defaultdict(list)
         self._position: dict[str, int] = {}
 
@@ -65,6 +66,9 @@ class NameIndex:
             position = self._position[entity_id] = len(self.ids)
             self.ids.append(entity_id)
             self.schemata.append(schema)
+            self.sizes.append(1_000)
+        for name in names:
+            self.sizes[position] = min(self.sizes[position], len(keys_of([name])) or 1_000)
         for key in keys_of(names):
             postings = self.postings[key]
             if not postings or postings[-1] != position:
@@ -92,7 +96,10 @@ class NameIndex:
                 scores[position] += weight
                 shared[position].append(key)
         found = []
-        for position, score in sorted(scores.items(), key=lambda item: -item[1]):
+        # Equal cover: the entity with the shortest name first (Barzan Ibrahim Hassan
+        # AL-TIKRITI before his children, whose names hold his).
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], self.sizes[item[0]]))
+        for position, score in ranked:
             entity_schema = model.get(self.schemata[position])
             if (
                 wanted is not None

@@ -23,10 +23,32 @@ MAX_NAME_CHARS = 1_000
 
 
 @dataclass
+class Profile:
+    entity: EntityProxy  # only the properties the features compare
+    dataset: str
+
+
+@dataclass
 class Hit:
-    entity: StatementEntity
+    profile: Profile  # what was compared: names, dates, countries, identifiers
     result: MatchResult
     match: bool
+    loaded: StatementEntity | None = None
+
+    @property
+    def entity_id(self) -> str:
+        return str(self.profile.entity.id)
+
+    @property
+    def caption(self) -> str:
+        return self.profile.entity.caption
+
+    @property
+    def entity(self) -> StatementEntity:
+        """The whole entity; present when the match was asked to load it."""
+        if self.loaded is None:
+            raise RuntimeError(f"hit {self.entity_id} was not loaded")
+        return self.loaded
 
 
 def make_query(data: dict[str, Any]) -> EntityProxy:
@@ -90,44 +112,39 @@ class Matcher:
         threshold: float | None = None,
         exclude_ids: frozenset[str] = frozenset(),
         weights: dict[str, float] | None = None,
+        load: bool = True,
     ) -> list[Hit]:
-        scope = _scope(dataset)
+        """The best-scored candidates, each with its whole entity from the store if ``load``
+        (for showing it) or only what was compared (for batch screening)."""
+        scope = dataset_scope(dataset)
         threshold = algorithm.threshold if threshold is None else threshold
         names = list(query.get_type_values(registry.name))
         candidates = self.index.candidates(
-            names, schema=query.schema.name, limit=max(50, limit * 10)
+            names, schema=query.schema.name, limit=max(30, limit * 10)
         )
-        scored: list[tuple[str, MatchResult]] = []
+        scored: list[Hit] = []
         for candidate in candidates:
             profile = self.profiles.get(candidate.entity_id)
             if profile is None or candidate.entity_id in exclude_ids:
                 continue
             if scope is not None and profile.dataset not in scope:
                 continue
-            scored.append((candidate.entity_id, algorithm.compare(query, profile.entity, weights)))
-        scored.sort(key=lambda item: -item[1].score)
-        hits: list[Hit] = []
-        for chunk_start in range(0, len(scored), limit):
-            chunk = scored[chunk_start : chunk_start + limit]
-            entities = {e.id: e for e in self.store.entities([entity_id for entity_id, _ in chunk])}
-            for entity_id, result in chunk:
-                entity = entities.get(entity_id)
-                if entity is None or (dataset == "belarus" and not self.belarus(entity_id)):
-                    continue
-                hits.append(Hit(entity, result, result.score >= threshold))
-            if len(hits) >= limit:
-                break
-        return hits[:limit]
+            if dataset == "belarus" and not self.belarus(candidate.entity_id):
+                continue
+            result = algorithm.compare(query, profile.entity, weights)
+            scored.append(Hit(profile, result, result.score >= threshold))
+        scored.sort(key=lambda hit: -hit.result.score)
+        hits = scored[:limit]
+        if load:
+            entities = {e.id: e for e in self.store.entities([hit.entity_id for hit in hits])}
+            for hit in hits:
+                hit.loaded = entities.get(hit.entity_id)
+            hits = [hit for hit in hits if hit.loaded is not None]
+        return hits
 
     def belarus(self, entity_id: str) -> bool:
         """Is it listed under a Belarus regime somewhere?"""
         return any(listing.belarus for listing in self.listings.get(entity_id, ()))
-
-
-@dataclass
-class Profile:
-    entity: EntityProxy  # only the properties the features compare
-    dataset: str
 
 
 def _profiles(store: Store) -> dict[str, Profile]:
@@ -163,7 +180,7 @@ def _listings(store: Store) -> dict[str, list[Listing]]:
     return dict(found)
 
 
-def _scope(dataset: str) -> set[str] | None:
+def dataset_scope(dataset: str) -> set[str] | None:
     if dataset in ("default", "sanctions", "belarus"):
         return None
     if dataset in COLLECTIONS or dataset in DATASETS:
@@ -185,7 +202,7 @@ def search(
     and facet counts (countries, datasets, schemata) over all that were found."""
     if len(text) > MAX_NAME_CHARS:
         raise ConfigError(f"q is longer than {MAX_NAME_CHARS:,} characters")
-    scope = _scope(dataset)
+    scope = dataset_scope(dataset)
     candidates = matcher.index.candidates([text], schema=schema, limit=500)
     entities = {e.id: e for e in matcher.store.entities([c.entity_id for c in candidates])}
     found = []

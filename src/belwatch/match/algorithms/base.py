@@ -18,6 +18,8 @@ class WeightedFeature:
     function: FeatureFunction
     weight: float
     description: str
+    # The query properties the feature reads beyond names: without any, it cannot fire.
+    needs: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -43,7 +45,10 @@ class Algorithm:
         total = 0.0
         contributions: dict[str, float] = {}
         explanations: list[str] = []
+        given = set(query.properties)
         for feature in self.features:
+            if feature.needs and not feature.needs & given:
+                continue
             result = feature.function(query, candidate)
             if not result.value:
                 continue

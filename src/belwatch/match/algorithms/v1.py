@@ -3,7 +3,8 @@ other evidence the lists give moves the score up or down."""
 
 from __future__ import annotations
 
-from followthemoney import EntityProxy
+from followthemoney import EntityProxy, model
+from followthemoney.types import registry
 
 from belwatch.match import features as f
 from belwatch.match.algorithms.base import Algorithm, WeightedFeature
@@ -16,6 +17,12 @@ def _dob_match(q: EntityProxy, c: EntityProxy) -> f.Feature:
 def _dob_conflict(q: EntityProxy, c: EntityProxy) -> f.Feature:
     return f.birth_date(q, c)[1]
 
+
+COUNTRIES = frozenset(
+    p.name for schema in model.schemata.values() for p in schema.properties.values()
+    if p.type == registry.country
+)  # fmt: skip
+IDS, DOB, GENDER = frozenset(f.ID_PROPS), frozenset({"birthDate"}), frozenset({"gender"})
 
 BELWATCH_V1 = Algorithm(
     name="belwatch-v1",
@@ -30,10 +37,10 @@ BELWATCH_V1 = Algorithm(
         WeightedFeature("name_match", f.name_match, 0.85,
                         "Share of the query's name tokens found in a candidate name"),
         WeightedFeature("identifier_match", f.identifier, 0.3,
-                        "Same passport, registration or tax number"),
-        WeightedFeature("dob_match", _dob_match, 0.1, "Same date (or year) of birth"),
-        WeightedFeature("dob_conflict", _dob_conflict, -0.25, "Different dates of birth"),
-        WeightedFeature("country_conflict", f.country, -0.15, "No country in common"),
-        WeightedFeature("gender_conflict", f.gender, -0.25, "Different gender"),
+                        "Same passport, registration or tax number", IDS),
+        WeightedFeature("dob_match", _dob_match, 0.1, "Same date (or year) of birth", DOB),
+        WeightedFeature("dob_conflict", _dob_conflict, -0.25, "Different dates of birth", DOB),
+        WeightedFeature("country_conflict", f.country, -0.15, "No country in common", COUNTRIES),
+        WeightedFeature("gender_conflict", f.gender, -0.25, "Different gender", GENDER),
     ),
 )  # fmt: skip
