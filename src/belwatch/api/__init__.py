@@ -11,7 +11,7 @@ from belwatch.store import Store
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    from belwatch.api import entities, match, system
+    from belwatch.api import entities, match, reconcile, system
     from belwatch.web import pages
 
     settings = settings or Settings.from_env()
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(system.router)
     app.include_router(entities.router)
     app.include_router(match.router)
+    app.include_router(reconcile.router)
     app.include_router(pages.router)
     pages.mount_static(app)
     return app
