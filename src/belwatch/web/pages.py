@@ -1,21 +1,28 @@
-"""HTML pages: the register's overview, a name search, and one page per entity."""
+"""HTML pages: the register's overview, a name search, screening one name or an uploaded
+file of names, and one page per entity."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections import defaultdict
+from collections.abc import Iterable
+from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from followthemoney import StatementEntity
 
 from belwatch.api.deps import get_store
 from belwatch.api.match import get_matcher
-from belwatch.exc import ConfigError
+from belwatch.exc import BelwatchError, ConfigError
 from belwatch.match.algorithms import DEFAULT, get_algorithm
+from belwatch.match.batch import Columns, parse_rows, screen_rows, write_rows, xlsx_bytes
 from belwatch.match.service import MAX_NAME_CHARS, Hit, Matcher, make_query, search
 from belwatch.sources.datasets import DATASETS, JURISDICTIONS
 from belwatch.stats import register_stats
@@ -24,6 +31,19 @@ from belwatch.store.sql import in_force
 from belwatch.views import entity_view
 
 HERE = Path(__file__).parent
+# A web request should finish in well under a minute (about 500 rows/s); bigger files go
+# through the CLI, which shows progress.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_ROWS = 10_000
+UPLOAD_DEFAULTS = {
+    "name_column": "name",
+    "id_column": "",
+    "birth_date_column": "",
+    "country_column": "",
+    "default_schema": "LegalEntity",
+    "output": "html",
+}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 
@@ -85,9 +105,142 @@ def screen_page(
             error = str(exc)
     listings = {str(h.entity.id): matcher.listings.get(str(h.entity.id), []) for h in hits}
     form = {"name": name, "schema": schema, "birth_date": birth_date, "country": country}
-    threshold = get_algorithm(DEFAULT).threshold
-    context = {**form, "hits": hits, "listings": listings, "error": error, "threshold": threshold}
-    return templates.TemplateResponse(request, "screen.html", context)
+    context = {**form, "hits": hits, "listings": listings, "error": error}
+    return _screen_template(request, context)
+
+
+@router.post("/screen", response_class=HTMLResponse)
+def screen_file_page(
+    request: Request,
+    matcher: Annotated[Matcher, Depends(get_matcher)],
+    file: Annotated[UploadFile | None, File()] = None,
+    name_column: Annotated[str, Form(max_length=200)] = "name",
+    id_column: Annotated[str, Form(max_length=200)] = "",
+    birth_date_column: Annotated[str, Form(max_length=200)] = "",
+    country_column: Annotated[str, Form(max_length=200)] = "",
+    default_schema: Annotated[
+        str, Form(pattern="^(Person|Organization|Company|LegalEntity)$")
+    ] = "LegalEntity",
+    output: Annotated[str, Form(pattern="^(html|csv|xlsx)$")] = "html",
+) -> Any:
+    """Screen every row of an uploaded CSV, JSON lines or xlsx file: hits as a table on the
+    page, or as a CSV or xlsx download."""
+    upload = {
+        "name_column": name_column.strip() or "name",
+        "id_column": id_column.strip(),
+        "birth_date_column": birth_date_column.strip(),
+        "country_column": country_column.strip(),
+        "default_schema": default_schema,
+        "output": output,
+    }
+    label = Path(file.filename or "upload").name if file is not None else "upload"
+    try:
+        rows, columns = _upload_rows(file, label, upload)
+        hits, summary = screen_rows(matcher, get_algorithm(DEFAULT), iter(rows), columns)
+    except BelwatchError as exc:
+        context = {"upload": upload, "upload_error": str(exc)}
+        return _screen_template(request, context, status_code=400)
+    if output != "html":
+        return _download(hits, summary.problems, label, output)
+    context = {"upload": upload, "batch": {"file": label, "hits": hits, "summary": summary}}
+    return _screen_template(request, context)
+
+
+def _screen_template(request: Request, context: dict[str, Any], status_code: int = 200) -> Any:
+    defaults: dict[str, Any] = {
+        "name": "",
+        "schema": "Person",
+        "birth_date": "",
+        "country": "",
+        "hits": [],
+        "listings": {},
+        "error": None,
+        "upload": UPLOAD_DEFAULTS,
+        "upload_error": None,
+        "batch": None,
+        "threshold": get_algorithm(DEFAULT).threshold,
+        "max_rows": MAX_UPLOAD_ROWS,
+        "max_mib": MAX_UPLOAD_BYTES // 2**20,
+    }
+    return templates.TemplateResponse(
+        request, "screen.html", {**defaults, **context}, status_code=status_code
+    )
+
+
+def _upload_rows(
+    file: UploadFile | None, label: str, form: dict[str, str]
+) -> tuple[list[tuple[int, dict[str, Any]]], Columns]:
+    """The uploaded file's rows and the columns to screen them by; ConfigError or SourceError
+    for a file that cannot be screened, naming what to do instead."""
+    if file is None or not file.filename:
+        raise ConfigError("Choose a CSV, JSON lines or xlsx file to upload.")
+    data = file.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ConfigError(
+            f"{label} is larger than {MAX_UPLOAD_BYTES // 2**20} MiB, the limit for the web "
+            "page; screen it with the command line: belwatch screen FILE -o hits.csv"
+        )
+    if not data.strip():
+        raise ConfigError(f"{label} is empty.")
+    try:
+        rows = list(islice(parse_rows(data, label), MAX_UPLOAD_ROWS + 1))
+    except csv.Error as exc:
+        raise ConfigError(f"{label}: broken CSV: {exc}") from None
+    except BelwatchError as exc:
+        raise ConfigError(
+            f"{exc}. Upload a CSV file (UTF-8, with a header row), JSON lines or an xlsx workbook."
+        ) from None
+    if len(rows) > MAX_UPLOAD_ROWS:
+        raise ConfigError(
+            f"{label} has more than {MAX_UPLOAD_ROWS:,} rows, the limit for the web page; "
+            "screen it with the command line: belwatch screen FILE -o hits.csv"
+        )
+    if not rows:
+        raise ConfigError(f"{label} has no rows to screen below its header.")
+    seen = _column_names(row for _, row in rows)
+    if not seen:  # every line broken: screen_rows reports each with its line number
+        return rows, Columns(name=form["name_column"], default_schema=form["default_schema"])
+    optional = {
+        role: _pick(form[f"{role}_column"], role.replace("_", " "), seen, label)
+        if form[f"{role}_column"]
+        else None
+        for role in ("id", "birth_date", "country")
+    }
+    name = _pick(form["name_column"], "name", seen, label)
+    return rows, Columns(name=name, default_schema=form["default_schema"], **optional)
+
+
+def _column_names(rows: Iterable[dict[str, Any]]) -> list[str]:
+    names: dict[str, None] = {}
+    for row in rows:
+        for key in row:
+            if isinstance(key, str) and key != "__error__":
+                names.setdefault(key, None)
+    return list(names)
+
+
+def _pick(column: str, role: str, seen: list[str], label: str) -> str:
+    """The file's column of that name, matched without regard to case."""
+    if column in seen:
+        return column
+    folded = {name.strip().casefold(): name for name in seen}
+    if column.casefold() in folded:
+        return folded[column.casefold()]
+    shown = ", ".join(repr(name[:60]) for name in seen[:30]) + (" ..." if len(seen) > 30 else "")
+    raise ConfigError(f"{label} has no {role} column {column!r}; its columns are: {shown}")
+
+
+def _download(hits: list[dict[str, Any]], problems: list[str], label: str, output: str) -> Any:
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(label).stem).strip("_") or "upload"
+    if output == "xlsx":
+        body, media_type = xlsx_bytes(hits, problems), XLSX_TYPE
+    else:
+        text = io.StringIO()
+        write_rows(hits, None, text)
+        # The byte order mark makes Excel read the file as UTF-8, so Cyrillic names survive.
+        body, media_type = ("\ufeff" + text.getvalue()).encode(), "text/csv; charset=utf-8"
+    disposition = f'attachment; filename="{stem}-hits.{output}"'
+    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 @router.get("/entity/{entity_id}", response_class=HTMLResponse)
