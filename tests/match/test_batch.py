@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime
 from pathlib import Path
 
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from belwatch.cli import cli
+from belwatch.match.algorithms import get_algorithm
+from belwatch.match.batch import Columns, read_rows, screen_rows
+from belwatch.match.service import Matcher
 from belwatch.store import Store
 
 CUSTOMERS = (
@@ -74,3 +78,42 @@ def test_xlsx_in_xlsx_out(real_store: Store, tmp_path: Path) -> None:
     rows = list(load_workbook(tmp_path / "hits.xlsx").active.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert rows[0][:3] == ("row", "input_id", "input_name")
     assert {r[1] for r in rows[1:]} == {"S-1"}
+
+
+def test_workers_screen_like_one_process(real_store: Store) -> None:
+    names = ["Лукашэнка Аляксандр", "Viktar Sheiman", "Ivan Testovich Nobody", ""] * 150
+    rows = [(number, {"name": name}) for number, name in enumerate(names, start=2)]
+    matcher = Matcher(real_store)
+    columns = Columns(default_schema="Person")
+    done: list[int] = []
+    serial = screen_rows(matcher, get_algorithm(None), iter(rows), columns)
+    forked = screen_rows(matcher, get_algorithm(None), iter(rows), columns, workers=2,
+                         progress=done.append)  # fmt: skip
+    assert forked == serial
+    hits, summary = forked
+    assert sum(done) == summary.rows == 600 and len(done) > 1  # progress per chunk
+    assert summary.matched_rows == 300 and len(summary.problems) == 150
+    assert [hit["row"] for hit in hits] == sorted(hit["row"] for hit in hits)
+
+
+def test_output_cannot_smuggle_a_formula(real_store: Store, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text('name\n"=HYPERLINK(""http://x"",""Лукашенко Александр"")"\n')
+    code, output = screen(real_store, str(source), "--schema", "Person", "--all", "-o",
+                          str(tmp_path / "out.csv"))  # fmt: skip
+    assert code == 0, output
+    with (tmp_path / "out.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and all(row["input_name"].startswith("'=HYPERLINK") for row in rows)
+
+
+def test_xlsx_date_cells_are_dates(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["name", "dob"])
+    sheet.append(["Viktar Sheiman", datetime(1958, 5, 26)])
+    book.save(tmp_path / "people.xlsx")
+    assert list(read_rows(tmp_path / "people.xlsx")) == [
+        (2, {"name": "Viktar Sheiman", "dob": "1958-05-26"})
+    ]
