@@ -34,6 +34,10 @@ def entity(schema: str, **props: Any) -> EntityProxy:
         ("Yauhen Shauchenka", "Yevgeniy Shevchenko"),
         ("Mikalai Lukashenka", "Nikolai Aleksandrovich LUKASHENKO"),
         ("Viktar SHEYMAN", "Viktar Uladzimiravich SHEIMAN (SHEYMAN)"),  # alternative spelling
+        ("Юрый Леанідавіч СIВАКОЎ", "Юрый Леанідавіч СIВАКАЎ, СIВАКОЎ"),  # after a comma
+        ("Sergei ARTIOMENKO", "Sergei Petrovich ARTEMENKO / ARTIOMENKO"),
+        ("Евгений Алексеевич ВРУБЛЕВСКИЙ", "ЕвгенийАлексеевич ВРУБЛЕВСКИЙ"),  # run together
+        ("Siarhei Mikalaevich KHAMENKA", "Sergei Nikolaevich KHOMENKO"),
     ],
 )
 def test_spellings_of_one_person_match(query: str, listed: str) -> None:
@@ -80,6 +84,19 @@ def test_evidence_moves_the_score_and_is_explained() -> None:
         ("IRGC", "Islamic Revolutionary Guard Corps (IRGC)", True),  # an acronym in brackets
         ("Kasko Trading (HK)", "ECOM International (HK) Co., Ltd.", False),  # a place is not
         ("Islamic Revolutionary Guard Corps", "Islamic Revolutionary Guard Corps (IRGC)", True),
+        ("ОАО ‘БЕЛАЗ’", "Belarusski Avtomobilnyi Zavod (BelAZ) / OJSC ‘BELAZ’", True),
+        ("Белнафтахiм", "Belneftekhim – Belarusian State Concern for Oil and Chemistry", True),
+        # translated generic words meet, the distinctive one decides
+        (
+            "Дзяржаўнае вытворчае аб'яднанне ‘Беларуснафта’",
+            "State Production Association ‘Belorusneft’",
+            True,
+        ),
+        ("Minsk Automobile Plant", "Minsk Tractor Plant", False),
+        ("Belarusian Potash Company", "Беларуськалий", False),
+        ("Belarusian Oil Company", "CJSC Belarusian Oil Company", True),  # only generic words
+        ("Gazprom Bank", "Gazprom", False),
+        ("ООО ‘Синезис’", "SYNESIS LLC", True),  # English s between vowels is з
     ],
 )
 def test_bracketed_alternatives(query: str, listed: str, matches: bool) -> None:

@@ -16,32 +16,65 @@ from belwatch.match.index import token_key
 from belwatch.match.names.keys import name_tokens
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+def _keys(text: str) -> frozenset[str]:
+    return frozenset(key for word in text.split() if (key := token_key(word)))
 
 
-# Legal forms and the words they are spelled out with, in Belarusian, Russian and English:
-# they say what kind of body it is, not which one.
-LEGAL_FORMS = _words(
+# Legal forms and the words they are spelled out with, in Belarusian, Russian, Ukrainian and
+# English: they say what kind of body it is, not which one. Compared by key, so a
+# transliterated or mixed-script form is one too.
+LEGAL_FORMS = _keys(
     """
     oao ooo zao pao ao jsc ojsc cjsc pjsc llc ltd limited co inc corp plc gmbh ag sa ue rue
-    up rup uue chup tdo odo aat taa zat ppup оао ооо зао пао ао ааат аат таа зат уп руп чуп
-    чтуп тдо одо open closed joint stock company liability unitary enterprise republican
-    private public открытое закрытое публичное акционерное общество ограниченной
-    ответственностью унитарное предприятие республиканское частное адкрытае закрытае
-    акцыянернае таварыства абмежаванай адказнасцю унітарнае прадпрыемства рэспубліканскае
-    прыватнае
+    up rup uue chup tdo odo aat taa zat ztaa iooo ppup оао ооо зао пао ао ааат аат таа зат
+    зтаа иооо уп руп чуп чтуп рвуп рпуп тдо одо open closed joint stock company liability
+    unitary enterprise republican private public открытое закрытое публичное акционерное
+    общество ограниченной ответственностью унитарное предприятие республиканское частное
+    адкрытае закрытае акцыянернае таварыства абмежаванай адказнасцю унітарнае прадпрыемства
+    рэспубліканскае прыватнае товариство обмеженою відповідальністю унітарне підприємство
+    компания кампанія кампанiя компанія
     """
 )
-# Words that many listed bodies share: they may support a match, never carry one.
-GENERIC = _words(
-    """
-    bank group holding trading trade plant factory works management national state belarus
-    belarusian minsk republic of the and named after банк группа холдинг завод фабрика
-    беларусь белорусский минск республики имени група холдынг фабрыка беларускі мінск
-    рэспублікі імя
-    """
-)
+# Words many listed bodies share, in any language: each line one meaning. They may support a
+# match, never carry one, and a translated one meets its original (State Production
+# Association / Дзяржаўнае вытворчае аб'яднанне).
+GENERIC_MEANINGS = """
+    bank банк
+    group группа група групп
+    holding holdings холдинг холдинга холдынг холдынгу
+    trading trade торговый гандлёвы
+    plant factory works завод фабрика фабрыка
+    management managing управляющая управление кіруючая кiруючая
+    national национальная нацыянальная
+    state государственное государственный государственная дзяржаўнае дзяржаўны державне
+    belarus беларусь
+    belarusian byelorussian белорусский белорусская беларускі беларуская
+    minsk минск мінск минский мiнскi
+    republic республики рэспублікі
+    of the a
+    and и і i та
+    for по па для
+    oil нефти нафты нафце
+    chemistry химии хіміі хімії
+    named after имени імя
+    production производственное вытворчае виробниче
+    association объединение аб'яднанне
+    scientific научно научное навукова навуковае науково
+    research исследовательское даследчае
+    institute институт інстытут
+    centre center центр цэнтр
+    concern концерн канцэрн
+    hotel отель гостиница гатэль гасцініца
+    subsidiary дочернее даччынае
+    foreign внешнеторговое знешнегандлёвае
+    joint venture совместное сумеснае
+    oil нефтяная нафтавая
+"""
+GENERIC = {
+    key: line.split()[0] for line in GENERIC_MEANINGS.strip().splitlines()
+    for key in _keys(line)
+}  # fmt: skip
+UNMATCHED_GENERIC = 0.25  # what a generic word one name has and the other lacks costs
 PATRONYMIC = re.compile(r"(vich|vna|ich|ichna|ovna|avna)$")
 ID_PROPS = ("passportNumber", "idNumber", "registrationNumber", "innCode", "taxNumber",
             "ogrnCode", "okpoCode", "imoNumber", "swiftBic", "leiCode", "vatCode")  # fmt: skip
@@ -55,15 +88,17 @@ class Feature:
 
 @lru_cache(maxsize=200_000)
 def _tokens(name: str, organisation: bool) -> tuple[tuple[str, bool], ...]:
-    """(key, generic?) for the tokens of a name; legal forms dropped for organisations."""
+    """(key, generic?) for the tokens of a name. For organisations legal forms are dropped
+    and a generic word stands for its meaning ("=state"), whatever its language."""
     found = []
     for token in name_tokens(name):
-        word = token.casefold().strip(".«»\"'“”„")
-        if organisation and word in LEGAL_FORMS:
-            continue
         key = token_key(token)
-        if len(key) > 1:
-            found.append((key, organisation and word in GENERIC))
+        if organisation and key in LEGAL_FORMS:
+            continue
+        if organisation and key in GENERIC:
+            found.append(("=" + GENERIC[key], True))
+        elif len(key) > 1:
+            found.append((key, False))
     return tuple(found)
 
 
@@ -89,27 +124,35 @@ def _name_pair(query: str, candidate: str, organisation: bool) -> float:
     if not q or not c:
         return 0.0
     used: set[int] = set()
-    matched = 0.0
-    weight_total = 0.0
+    matched = total = 0.0
+    distinctive = False
     for key, generic in q:
-        weight = 0.5 if generic else 1.0
-        weight_total += weight
         best, where = 0.0, -1
         for index, (other, _) in enumerate(c):
             if index not in used and (score := _similar(key, other)) > best:
                 best, where = score, index
         if where >= 0:
             used.add(where)
+            weight = 0.5 if generic else 1.0
             matched += weight * best
+            total += weight
+            distinctive = distinctive or not generic
+        else:
+            total += UNMATCHED_GENERIC if generic else 1.0
     # A candidate's patronymic the query leaves out costs nothing (Aliaksandr Lukashenka
     # vs Aliaksandr Ryhoravich LUKASHENKA); its other extra tokens count against it. Only a
     # three-part name whose other two parts were found has a patronymic to forgive: in
     # "Michail NEJMOVICH" the -vich word is the surname.
-    extra = [k for i, (k, _) in enumerate(c) if i not in used]
-    unexplained = len(extra)
-    if len(c) >= 3 and len(used) >= 2 and any(PATRONYMIC.search(k) for k in extra):
-        unexplained -= 1
-    return matched / (weight_total + unexplained)
+    extra = [(k, generic) for i, (k, generic) in enumerate(c) if i not in used]
+    total += sum(UNMATCHED_GENERIC if generic else 1.0 for _, generic in extra)
+    if len(c) >= 3 and len(used) >= 2 and any(PATRONYMIC.search(k) for k, _ in extra):
+        total -= 1.0
+    score = matched / total
+    # Generic words alone never make a match (Minsk Automobile Plant / Minsk Tractor Plant),
+    # unless generic words are all either name has (Belarusian Oil Company).
+    if distinctive or all(generic for _, generic in (*q, *c)):
+        return score
+    return score * 0.5
 
 
 @lru_cache(maxsize=200_000)
@@ -131,10 +174,23 @@ def variants(name: str) -> tuple[str, ...]:
                 elif len(alternative.split()) > 1 or _acronym(alternative, outside):
                     found.append(alternative)
             found[-1] = re.sub(r"\s*\([^)]*\)", "", found[-1]).strip()
+    # Whole names side by side: "Sohra Group / Sohra LLC"
+    parts = [part.strip() for part in re.split(r"\s+/\s+", outside or name)]
+    whole = len(parts) > 1 and all(" " in part for part in parts)
+    if whole:
+        found.extend(parts)
+    # A short name and what it stands for: "Belneftekhim – Belarusian State Concern for Oil"
+    found.extend(part.strip() for part in re.split(r"\s+[-–—]\s+", outside or name)[:2]
+                 if re.search(r"\s[-–—]\s", name))  # fmt: skip
+    # A respelled last word after a comma: "СIВАКАЎ, СIВАКОЎ"
+    if tail := re.match(r"(.*\s)(\S+),\s*(\S+)$", outside or name):
+        head, word, other = tail.groups()
+        if _respelling(other, word):
+            found.extend((head + word, head + other))
     for value in list(found):
-        if "/" in value:
-            found.append(re.sub(r"(\S+)/\S+", r"\1", value))
-            found.append(re.sub(r"\S+/(\S+)", r"\1", value))
+        if "/" in value and not (whole and re.search(r"\s/\s", value)):
+            found.append(re.sub(r"(\S+)\s*/\s*\S+", r"\1", value))
+            found.append(re.sub(r"\S+\s*/\s*(\S+)", r"\1", value))
     return tuple(dict.fromkeys(v for v in found if v))
 
 

@@ -17,6 +17,8 @@ sz/cz/szcz/rz/ch, Łacinka and Czech háčeks); then these variations are folded
   (Tserabau/Terebov but Zaitsau/Zaitsev), so ц and т are one class. The cost: names that differ
   only by ц/т (Lutsenko/Lutenko) share a key.
 * dz and dzh are d (Dzmitry/Dmitry, Uladzimir/Vladimir)
+* z is s: English s between vowels and a final English s are з in Cyrillic (Synesis/Синезис,
+  Holdings/Холдынгз); names that differ only by з/с share a key
 * y / j / i / ii / iy are one vowel (Kalinouski/Kalinovskiy, Dmitry/Dmitriy, -ei/-ey/-ej)
 * a softness or iotation i between a consonant and a vowel, between vowels, or before a vowel
   at the start is dropped: ya/ia/ja, yu/iu/ju, ye/ie/je (Siarhei/Sergei, Aliaksandr/Aleksandr,
@@ -39,8 +41,9 @@ Not folded, on purpose:
 * suffixes that make different names: Lukashenka / Lukashevich, Zhukau / Zhuk,
   Sergeenko / Sergeev stay apart.
 
-* a final i after two letters is dropped: Belarusian and Ukrainian drop Russian -ий/-ій
-  (Yauhen/Yevgeniy, Vasil/Vasily, Anatol/Anatoly, Henadz/Gennadiy, Vital/Vitaly)
+* a final i or ai after two letters is dropped: Belarusian drops the Russian -ий
+  (Yauhen/Yevgeniy, Vasil/Vasily, Anatol/Anatoly, Henadz/Gennadiy, Vital/Vitaly), and
+  Ukrainian writes -ій for -ей (Andrii/Andrei, Serhii/Sergei)
 
 Given names meet where the letter folds make them meet (Aliaksandr/Alexander/Aleksandr,
 Siarhei/Sergey, Ihar/Igor, Dzmitry/Dmitry, Uladzimir/Vladimir, Yauhen/Yevgeniy) and, where
@@ -48,12 +51,14 @@ they cannot, through a short table of Belarusian and Ukrainian forms of Russian 
 (``EQUIVALENT_NAMES``: Volha/Olga, Hanna/Anna, Ryhor/Grigory, Mikalai/Mykola/Nikolai,
 Katsiaryna/Kateryna/Yekaterina, Khviedar/Fedir/Fyodor, Zmitser/Dmytro/Dmitry, Kastus/
 Konstantin, Yazep/Iosif, Apanas/Afanasy, Symon/Semyon, Petro/Pyotr, Pavlo/Pavel,
-Mykhailo/Mikhail). Diminutives and nicknames (Sasha, Seryozha, Kolya for Aliaksandr, Siarhei,
-Mikalai) are not names of the same person on a sanctions list and are not matched.
+Mykhailo/Mikhail, Mikita/Nikita, Nastassia/Anastasia) and the patronymics made from them
+(Mikalaevich/Nikolaevich, Ryhoravich/Grigorievich). Diminutives and nicknames (Sasha,
+Seryozha, Kolya for Aliaksandr, Siarhei, Mikalai) are not names of the same person on a
+sanctions list and are not matched.
 
 Not supported: Vouk vs Volk and Taustsiankou vs Tolstenkov (Belarusian ў for л), Ravutski vs
 Reutsky, Pustavy vs Pustovoi; Serbian and Croatian ć/ћ (Karić: ć is read as the Polish and
-Łacinka ць); Spanish-style x for х; German s for з.
+Łacinka ць); Spanish-style x for х.
 """
 
 from __future__ import annotations
@@ -71,6 +76,7 @@ FOLDS: tuple[tuple[str, str], ...] = (
     (rf"^u(?=[{CONSONANT}])", "v"),
     (r"3", "t"),
     (r"d1|dz", "d"),
+    (r"z", "s"),
     (r"(.)\1+", r"\1"),
     (rf"(?<=[{CONSONANT}])i(?=[aeou])", ""),
     (r"^i(?=[aeou])", ""),
@@ -81,7 +87,7 @@ FOLDS: tuple[tuple[str, str], ...] = (
     (r"(?<=[ai])u(?=[^aiu]|$)", "v"),
     (r"(?<=[dt])a(?=r$)", ""),
     (r"(.)\1+", r"\1"),
-    (r"(?<=..)i$", ""),
+    (r"(?<=..)a?i$", ""),
 )
 SPELL_OUT = str.maketrans({"1": "sh", "2": "ch"})
 # An apostrophe inside a word is part of it (Belarusian Валер’евіч, Ukrainian П'ятниця);
@@ -106,7 +112,10 @@ EQUIVALENT_NAMES = (
     ("Пётр", "Петро"),
     ("Павел", "Павло"),
     ("Михаил", "Михайло"),
+    ("Никита", "Мікіта", "Микита"),
+    ("Анастасия", "Настасся"),
 )
+PATRONYMIC_ENDINGS = ("avich", "vich", "avna", "vna", "ich", "ichna")
 
 
 def _key(token: str) -> str:
@@ -120,17 +129,31 @@ def _key(token: str) -> str:
 
 
 _EQUIVALENT_KEYS = {_key(other): _key(forms[0]) for forms in EQUIVALENT_NAMES for other in forms}
+_PATRONYMIC_STEMS = sorted((k for k in _EQUIVALENT_KEYS if len(k) >= 4), key=len, reverse=True)
 
 
 def name_key(token: str) -> str:
     """The skeleton key of one name token ("" for a token with no letters)."""
     key = _key(token)
-    return _EQUIVALENT_KEYS.get(key, key)
+    if key in _EQUIVALENT_KEYS:
+        return _EQUIVALENT_KEYS[key]
+    # A patronymic of a name in the table: Mikalaevich / Nikolaevich, Ryhoravich / Grigorievich
+    if key.endswith(PATRONYMIC_ENDINGS):
+        for stem in _PATRONYMIC_STEMS:
+            if key.startswith(stem) and key[len(stem) :] in PATRONYMIC_ENDINGS:
+                female = key.endswith(("vna", "ichna"))
+                return _EQUIVALENT_KEYS[stem] + ("vna" if female else "vich")
+    return key
+
+
+# Two Cyrillic words the lists print without a space ("ЕвгенийАлексеевич").
+RUN_TOGETHER = re.compile(r"(?<=[а-яёіўєїґ])(?=[А-ЯЁІЎЄЇҐ])")
 
 
 def name_tokens(name: str) -> list[str]:
-    """The tokens of a name: split on spaces, hyphens, commas, slashes, brackets and quotes."""
-    return [token for token in SEPARATORS.split(name) if token]
+    """The tokens of a name: split on spaces, hyphens, commas, slashes, brackets and quotes,
+    and between Cyrillic words run together."""
+    return [token for token in SEPARATORS.split(RUN_TOGETHER.sub(" ", name)) if token]
 
 
 def name_keys(name: str) -> list[str]:
