@@ -1,23 +1,71 @@
-"""Screening in yente's shapes: POST /match/{dataset} and GET /algorithms."""
+"""Screening in yente's shapes: POST /match/{dataset}, GET /search/{dataset} and
+GET /algorithms, with yente's query parameters."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from followthemoney import model
+from followthemoney.types import registry
 from pydantic import BaseModel, Field
 
 from belwatch.api.deps import get_store
 from belwatch.api.models import ErrorResponse
 from belwatch.exc import ConfigError
 from belwatch.match.algorithms import ALGORITHMS, BEST, DEFAULT, get_algorithm
-from belwatch.match.service import Matcher, make_query, search
+from belwatch.match.service import Filters, Matcher, field_filters, make_query, search
 from belwatch.store import Store
 from belwatch.views import entity_dict
 
 router = APIRouter(tags=["Matching"])
 MAX_QUERIES = 100
+# yente's timestamps: a day, optionally with an hour, minutes and seconds.
+TS_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?$"
+
+# The filters /match and /search share, named, typed and described as yente's.
+IncludeDataset = Annotated[
+    list[str] | None,
+    Query(
+        title="Only include the given datasets in results",
+        description="Lists within the scope of the path's dataset, e.g. us_ofac_sdn; an "
+        "entity on any of them is kept.",
+    ),
+]
+ExcludeDataset = Annotated[list[str] | None, Query(title="Remove the given datasets from results")]
+ExcludeSchema = Annotated[
+    list[str] | None,
+    Query(title="Remove the given types of entities from results", examples=["Vessel"]),
+]
+ChangedSince = Annotated[
+    str | None,
+    Query(
+        pattern=TS_PATTERN,
+        title="Only entities that were updated since the given date",
+        description="An entity changed on a day when one of its statements was first seen "
+        "then; the register records sightings to the day, so the day given is included.",
+    ),
+]
+
+
+class Operator(StrEnum):
+    AND = "AND"
+    OR = "OR"
+
+
+class Facet(StrEnum):
+    COUNTRIES = "countries"
+    DATASETS = "datasets"
+    SCHEMA = "schema"
+    TOPICS = "topics"
+    IDENTIFIERS = "identifiers"
+    GENDERS = "genders"
+
+
+DEFAULT_FACETS = (Facet.COUNTRIES, Facet.TOPICS, Facet.DATASETS, Facet.SCHEMA)
+FACET_LABELS = {"countries": "Countries", "datasets": "Data sources", "schema": "Types",
+                "topics": "Topics", "identifiers": "Identifiers", "genders": "Genders"}  # fmt: skip
 
 
 class EntityExample(BaseModel):
@@ -50,15 +98,46 @@ def match(
         str, Path(description="A dataset or collection: default, sanctions, belarus, us_ofac_sdn…")
     ],
     limit: Annotated[int, Query(ge=1, le=500)] = 5,
-    threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
+    threshold: Annotated[
+        float | None,
+        Query(ge=0.0, le=1.0, title="Score threshold for results to be considered matches"),
+    ] = None,
+    cutoff: Annotated[
+        float | None,
+        Query(
+            ge=0.0,
+            le=1.0,
+            deprecated=True,
+            title="Deprecated, use `threshold` instead. Lower bound of score for results to "
+            "be returned at all",
+            description="Results scoring at or below it are left out; never above the "
+            "threshold. Unset, the best candidates are returned whatever their score.",
+        ),
+    ] = None,
     algorithm: Annotated[str, Query()] = DEFAULT,
-    exclude_entity_ids: Annotated[list[str] | None, Query()] = None,
+    include_dataset: IncludeDataset = None,
+    exclude_schema: ExcludeSchema = None,
+    exclude_dataset: ExcludeDataset = None,
+    topics: Annotated[
+        list[str] | None,
+        Query(
+            title="Only return results that match any of the given topics",
+            description="FtM topics, e.g. sanction (every target a list names in a "
+            "Sanction carries it).",
+        ),
+    ] = None,
+    changed_since: ChangedSince = None,
+    exclude_entity_ids: Annotated[
+        list[str] | None, Query(title="A list of entity IDs to exclude from matching")
+    ] = None,
 ) -> dict[str, Any]:
     """Screen each query entity; every result carries its score, match flag and the features
     that made the score, with a readable explanation of each."""
     if len(body.queries) > MAX_QUERIES:
         raise ConfigError(f"{len(body.queries)} queries in one request; the limit is {MAX_QUERIES}")
     chosen = get_algorithm(algorithm)
+    filters = Filters.make(include_dataset or (), exclude_dataset or (), exclude_schema or (),
+                           topics or (), changed_since, exclude_entity_ids or ())  # fmt: skip
     responses = {}
     for key, example in body.queries.items():
         query = make_query(example.model_dump(by_alias=True))
@@ -68,8 +147,9 @@ def match(
             dataset=dataset,
             limit=limit,
             threshold=threshold,
-            exclude_ids=frozenset(exclude_entity_ids or ()),
             weights=body.weights,
+            filters=filters,
+            cutoff=cutoff,
         )
         results = []
         for hit in hits:
@@ -99,23 +179,71 @@ def algorithms() -> dict[str, Any]:
     }
 
 
-@router.get("/search/{dataset}")
+@router.get(
+    "/search/{dataset}",
+    responses={400: {"model": ErrorResponse, "description": "A filter that cannot be applied"}},
+)
 def search_entities(
     matcher: Annotated[Matcher, Depends(get_matcher)],
     dataset: Annotated[str, Path(description="A dataset or collection")],
     q: Annotated[str, Query(description="A name in any script or spelling")] = "",
     schema: Annotated[str | None, Query()] = None,
-    countries: Annotated[list[str] | None, Query()] = None,
+    include_dataset: IncludeDataset = None,
+    exclude_dataset: ExcludeDataset = None,
+    exclude_schema: ExcludeSchema = None,
+    changed_since: ChangedSince = None,
+    countries: Annotated[list[str] | None, Query(title="Filter by country codes")] = None,
+    topics: Annotated[
+        list[str] | None, Query(title="Filter by entity topics (e.g. sanction, role.pep)")
+    ] = None,
+    datasets: Annotated[list[str] | None, Query(title="Filter by data sources")] = None,
+    filters: Annotated[
+        list[str] | None,
+        Query(
+            alias="filter",
+            title="Filter by entity properties (e.g. birthDate)",
+            description="field:value, the field properties.<name> (an exact value of that "
+            "property) or one of countries, topics, datasets, schema, identifiers, genders.",
+            examples=["properties.birthDate:1954-08-30"],
+        ),
+    ] = None,
+    filter_op: Annotated[
+        Operator,
+        Query(title="How several filters on one field combine: any (OR) or all (AND)"),
+    ] = Operator.OR,
+    target: Annotated[
+        bool | None, Query(title="Include only targeted entities", deprecated=True)
+    ] = None,
+    facets: Annotated[
+        list[Facet] | None,
+        Query(
+            title="Facet counts to include in response (default: countries, topics, "
+            "datasets, schema)"
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=0, le=500)] = 10,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> dict[str, Any]:
-    """Listed entities by name, with facets (countries, datasets, schema), as yente answers."""
+    """Listed entities by name, with facets (countries, topics, datasets, schema), as yente
+    answers."""
     if schema is not None and model.get(schema) is None:
         raise ConfigError(f"unknown schema {schema!r}")
-    total, page, facets = search(
-        matcher, q, dataset, schema, frozenset(c.lower() for c in countries or ()), limit, offset
+    pairs = [("countries", code) for code in countries or ()]
+    pairs += [("topics", topic) for topic in topics or ()]
+    pairs += [("datasets", name) for name in datasets or ()]
+    for spec in filters or ():
+        field, colon, value = spec.partition(":")
+        if not colon or not field or not value:
+            raise ConfigError(f"invalid filter {spec!r}: use field:value")
+        pairs.append((field, value))
+    if target is not None:
+        pairs.append(("target", str(target).lower()))
+    scope_filters = Filters.make(
+        include_dataset or (), exclude_dataset or (), exclude_schema or (), (), changed_since
     )
-    labels = {"countries": "Countries", "datasets": "Data sources", "schema": "Types"}
+    fields = field_filters(pairs, every=filter_op == Operator.AND)
+    total, page, counts = search(matcher, q, dataset, schema, limit=limit, offset=offset,
+                                 filters=scope_filters, fields=fields)  # fmt: skip
     return {
         "limit": limit,
         "offset": offset,
@@ -123,12 +251,21 @@ def search_entities(
         "results": [entity_dict(e) for e in page],
         "facets": {
             name: {
-                "label": labels[name],
+                "label": FACET_LABELS[name],
                 "values": [
-                    {"name": key, "label": key, "count": count}
-                    for key, count in sorted(values.items(), key=lambda kv: -kv[1])
+                    {"name": key, "label": _facet_label(name, key), "count": count}
+                    for key, count in sorted(counts[name].items(), key=lambda kv: -kv[1])
                 ],
             }
-            for name, values in facets.items()
+            for name in facets or DEFAULT_FACETS
         },
     }
+
+
+FACET_TYPES = {"countries": registry.country, "topics": registry.topic, "genders": registry.gender}
+
+
+def _facet_label(facet: str, value: str) -> str:
+    """A country's, topic's or gender's name, as yente labels them; other values as they are."""
+    kind = FACET_TYPES.get(facet)
+    return (kind.caption(value) or value) if kind is not None else value

@@ -4,7 +4,9 @@ algorithm, each hit with its explanation."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from followthemoney import EntityProxy, StatementEntity, model
@@ -13,7 +15,7 @@ from followthemoney.types import registry
 from belwatch.exc import ConfigError
 from belwatch.match.algorithms import Algorithm, MatchResult
 from belwatch.match.features import ID_PROPS
-from belwatch.match.index import INDEXED, NameIndex
+from belwatch.match.index import INDEXED, Candidate, NameIndex
 from belwatch.sources.datasets import BELARUS_PROGRAM, COLLECTIONS, DATASETS
 from belwatch.store import Store
 from belwatch.store.schema import statement_table
@@ -22,10 +24,12 @@ from belwatch.store.sql import NAME_PROPS
 MAX_NAME_CHARS = 1_000
 
 
-@dataclass
+@dataclass(slots=True)
 class Profile:
     entity: EntityProxy  # only the properties the features compare
     dataset: str
+    topics: frozenset[str] = frozenset()  # FtM topics: those stated, "sanction" when listed
+    changed: str = ""  # the newest first sighting of any of its statements: its last change
 
 
 @dataclass
@@ -77,6 +81,138 @@ def make_query(data: dict[str, Any]) -> EntityProxy:
 # touches no database.
 COMPARED = (*NAME_PROPS, "birthDate", "gender", "nationality", "citizenship", "country",
             "jurisdiction", "mainCountry", "flag", *ID_PROPS)  # fmt: skip
+SANCTIONED = "sanction"  # the FtM topic of a target some list names in a Sanction
+
+
+@dataclass(frozen=True)
+class Filters:
+    """yente's result filters, checked against each candidate's profile before it is scored
+    or loaded. Datasets are the lists an entity is on; schemata compare by exact name, as
+    yente's do; ``topics`` keeps an entity with any of them; ``changed_since`` is a day."""
+
+    include_datasets: frozenset[str] = frozenset()
+    exclude_datasets: frozenset[str] = frozenset()
+    exclude_schemata: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
+    changed_since: str | None = None
+    exclude_ids: frozenset[str] = frozenset()
+
+    @classmethod
+    def make(
+        cls,
+        include_dataset: Iterable[str] = (),
+        exclude_dataset: Iterable[str] = (),
+        exclude_schema: Iterable[str] = (),
+        topics: Iterable[str] = (),
+        changed_since: str | None = None,
+        exclude_ids: Iterable[str] = (),
+    ) -> Filters:
+        """Filters from request values: a list or schema belwatch does not know, or a
+        ``changed_since`` that is not a date, is a ConfigError."""
+        exclude_schema = frozenset(exclude_schema)
+        for name in sorted(exclude_schema):
+            if model.get(name) is None:
+                raise ConfigError(f"unknown schema {name!r} in exclude_schema")
+        return cls(
+            known_datasets(include_dataset, "include_dataset"),
+            known_datasets(exclude_dataset, "exclude_dataset"),
+            exclude_schema,
+            frozenset(topics),
+            None if changed_since is None else _day(changed_since, "changed_since"),
+            frozenset(exclude_ids),
+        )
+
+    @property
+    def active(self) -> bool:
+        return self != NO_FILTERS
+
+    def admits(self, profile: Profile) -> bool:
+        if self.include_datasets and profile.dataset not in self.include_datasets:
+            return False
+        if profile.dataset in self.exclude_datasets:
+            return False
+        if profile.entity.schema.name in self.exclude_schemata:
+            return False
+        if self.topics and self.topics.isdisjoint(profile.topics):
+            return False
+        if self.changed_since is not None and profile.changed < self.changed_since:
+            return False
+        return profile.entity.id not in self.exclude_ids
+
+
+NO_FILTERS = Filters()
+
+# The fields /search filters and counts facets on, as yente names them (and, for filters,
+# "properties.<name>"). The first four are known from the profile, so they are checked
+# before an entity is loaded; the rest need the whole entity.
+PROFILE_FIELDS = ("topics", "datasets", "schema", "target")
+ENTITY_FIELDS = {
+    "countries": registry.country,
+    "identifiers": registry.identifier,
+    "genders": registry.gender,
+}
+FACETS = ("countries", "datasets", "schema", "topics", "identifiers", "genders")
+
+
+@dataclass(frozen=True)
+class FieldFilter:
+    """One of yente's field filters: the entity's values of ``field`` include any of
+    ``values`` (or, with ``every``, all of them)."""
+
+    field: str
+    values: frozenset[str]
+    every: bool = False
+
+    def admits(self, found: set[str] | frozenset[str]) -> bool:
+        return self.values <= found if self.every else not self.values.isdisjoint(found)
+
+
+def field_filters(pairs: Iterable[tuple[str, str]], every: bool = False) -> list[FieldFilter]:
+    """One filter per field from (field, value) pairs such as ("countries", "by") or
+    ("properties.birthDate", "1954-08-30"); a field or value that cannot match is a
+    ConfigError."""
+    grouped: dict[str, set[str]] = defaultdict(set)
+    for name, value in pairs:
+        grouped[name].add(_field_value(name, value))
+    return [FieldFilter(name, frozenset(values), every) for name, values in grouped.items()]
+
+
+def _field_value(name: str, value: str) -> str:
+    if name.startswith("properties."):
+        prop = name.removeprefix("properties.")
+        if not any(prop in schema.properties for schema in model.schemata.values()):
+            raise ConfigError(f"cannot filter on {name!r}: no schema has a property {prop!r}")
+        return value
+    if name == "countries":
+        return value.lower()
+    if name == "datasets":
+        known_datasets([value], "datasets")
+    if name == "schema" and model.get(value) is None:
+        raise ConfigError(f"unknown schema {value!r} in filter")
+    if name == "target" and value not in ("true", "false"):
+        raise ConfigError(f"target is true or false, not {value!r}")
+    if name not in (*PROFILE_FIELDS, *ENTITY_FIELDS):
+        fields = ", ".join([*PROFILE_FIELDS, *ENTITY_FIELDS, "properties.<name>"])
+        raise ConfigError(f"cannot filter on {name!r}; fields: {fields}")
+    return value
+
+
+def known_datasets(names: Iterable[str], parameter: str) -> frozenset[str]:
+    found = frozenset(names)
+    for name in sorted(found):
+        if name not in DATASETS:
+            known = ", ".join(DATASETS)
+            raise ConfigError(f"unknown dataset {name!r} in {parameter}; lists: {known}")
+    return found
+
+
+def _day(value: str, parameter: str) -> str:
+    """The day of a yente timestamp (2025-01-31 or 2025-01-31T12:00): the register records
+    when it saw a statement to the day."""
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        raise ConfigError(f"{parameter} {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 @dataclass(frozen=True)
@@ -92,16 +228,22 @@ class Listing:
 
 class Matcher:
     """Everything screening reads, in memory: each listed entity's comparable properties,
-    the name index over them, and where each target is listed."""
+    topics and last change, the name index over them, and where each target is listed."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.profiles = _profiles(store)
+        self.profiles, stated = _profiles(store)
         self.index = NameIndex()
         for entity_id, profile in self.profiles.items():
             self.index.add(entity_id, profile.entity.schema.name,
                            profile.entity.get_type_values(registry.name))  # fmt: skip
         self.listings = _listings(store)
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        for entity_id, profile in self.profiles.items():
+            topics = set(stated.get(entity_id, ()))
+            if entity_id in self.listings:
+                topics.add(SANCTIONED)
+            profile.topics = shared.setdefault(frozenset(topics), frozenset(topics))
 
     def match(
         self,
@@ -110,29 +252,27 @@ class Matcher:
         dataset: str = "default",
         limit: int = 5,
         threshold: float | None = None,
-        exclude_ids: frozenset[str] = frozenset(),
         weights: dict[str, float] | None = None,
         load: bool = True,
+        filters: Filters = NO_FILTERS,
+        cutoff: float | None = None,
     ) -> list[Hit]:
         """The best-scored candidates, each with its whole entity from the store if ``load``
-        (for showing it) or only what was compared (for batch screening)."""
-        scope = dataset_scope(dataset)
+        (for showing it) or only what was compared (for batch screening). ``filters`` pick
+        which candidates are scored at all; ``cutoff`` (yente's, never above the threshold)
+        drops results scoring at or below it."""
         threshold = algorithm.threshold if threshold is None else threshold
+        floor = None if cutoff is None else min(cutoff, threshold)
         names = list(query.get_type_values(registry.name))
-        candidates = self.index.candidates(
-            names, schema=query.schema.name, limit=max(30, limit * 10)
-        )
+        gate = self.gate(dataset, filters)
         scored: list[Hit] = []
-        for candidate in candidates:
+        for candidate in self.candidates(names, query.schema.name, max(30, limit * 10), gate):
             profile = self.profiles.get(candidate.entity_id)
-            if profile is None or candidate.entity_id in exclude_ids:
-                continue
-            if scope is not None and profile.dataset not in scope:
-                continue
-            if dataset == "belarus" and not self.belarus(candidate.entity_id):
+            if profile is None:
                 continue
             result = algorithm.compare(query, profile.entity, weights)
-            scored.append(Hit(profile, result, result.score >= threshold))
+            if floor is None or result.score > floor:
+                scored.append(Hit(profile, result, result.score >= threshold))
         scored.sort(key=lambda hit: -hit.result.score)
         hits = scored[:limit]
         if load:
@@ -142,15 +282,89 @@ class Matcher:
             hits = [hit for hit in hits if hit.loaded is not None]
         return hits
 
+    def gate(
+        self, dataset: str, filters: Filters = NO_FILTERS, fields: Sequence[FieldFilter] = ()
+    ) -> Callable[[str], bool] | None:
+        """Which entities a dataset scope, filters and profile fields let through; None
+        when every one."""
+        scope = dataset_scope(dataset)
+        belarus = dataset == "belarus"
+        if scope is None and not belarus and not filters.active and not fields:
+            return None
+
+        def admits(entity_id: str) -> bool:
+            profile = self.profiles.get(entity_id)
+            if profile is None or (scope is not None and profile.dataset not in scope):
+                return False
+            if belarus and not self.belarus(entity_id):
+                return False
+            if not filters.admits(profile):
+                return False
+            return all(f.admits(self.field_values(f.field, profile)) for f in fields)
+
+        return admits
+
+    def candidates(
+        self,
+        names: Sequence[str],
+        schema: str | None,
+        pool: int,
+        gate: Callable[[str], bool] | None,
+    ) -> list[Candidate]:
+        """The ``pool`` best candidates the gate lets through. A gate that turns most away
+        would leave the pool short, so the index is asked for a deeper list until the pool
+        is full or the index has no more."""
+        depth = pool
+        while True:
+            found = self.index.candidates(names, schema=schema, limit=depth)
+            if gate is None:
+                return found
+            kept = [candidate for candidate in found if gate(candidate.entity_id)]
+            if len(kept) >= pool or len(found) < depth:
+                return kept[:pool]
+            depth *= 8
+
+    def field_values(
+        self, field: str, profile: Profile, entity: StatementEntity | None = None
+    ) -> set[str] | frozenset[str]:
+        """An entity's values of a yente filter or facet field; all but PROFILE_FIELDS
+        need the whole entity."""
+        if field == "topics":
+            return profile.topics
+        if field == "datasets":
+            return {profile.dataset}
+        if field == "schema":
+            return {profile.entity.schema.name}
+        if field == "target":
+            return {"true" if profile.entity.id in self.listings else "false"}
+        if entity is None:
+            raise RuntimeError(f"the field {field} needs the whole entity")
+        if field.startswith("properties."):
+            return set(entity.get(field.removeprefix("properties."), quiet=True))
+        return set(entity.get_type_values(ENTITY_FIELDS[field]))
+
     def belarus(self, entity_id: str) -> bool:
         """Is it listed under a Belarus regime somewhere?"""
         return any(listing.belarus for listing in self.listings.get(entity_id, ()))
 
 
-def _profiles(store: Store) -> dict[str, Profile]:
+def _profiles(store: Store) -> tuple[dict[str, Profile], dict[str, set[str]]]:
+    """Per indexed entity, what the features compare and its last change; besides, the
+    topics stated for it."""
     t = statement_table
     found: dict[str, Profile] = {}
-    for stmt in store.scan(t.c.schema.in_(sorted(INDEXED)) & t.c.prop.in_(COMPARED)):
+    changed: dict[str, str] = {}
+    days: dict[str, str] = {}  # one string per day, shared by every entity changed on it
+    topics: dict[str, set[str]] = defaultdict(set)
+    compared = frozenset(COMPARED)
+    for stmt in store.scan(t.c.schema.in_(sorted(INDEXED))):
+        seen = stmt.first_seen or ""
+        if seen > changed.get(stmt.entity_id, ""):
+            changed[stmt.entity_id] = days.setdefault(seen, seen)
+        if stmt.prop == "topics":
+            topics[stmt.entity_id].add(stmt.value)
+        if stmt.prop not in compared:
+            continue
         profile = found.get(stmt.entity_id)
         if profile is None:
             entity = model.make_entity(stmt.schema)
@@ -159,7 +373,9 @@ def _profiles(store: Store) -> dict[str, Profile]:
         prop = profile.entity.schema.properties.get(stmt.prop)
         if prop is not None:
             profile.entity.unsafe_add(prop, stmt.value, cleaned=True)
-    return found
+    for entity_id, profile in found.items():
+        profile.changed = changed.get(entity_id, "")
+    return found, dict(topics)
 
 
 def _listings(store: Store) -> dict[str, list[Listing]]:
@@ -189,6 +405,9 @@ def dataset_scope(dataset: str) -> set[str] | None:
     raise ConfigError(f"unknown dataset {dataset!r}; known: default, {known}")
 
 
+SEARCH_POOL = 500  # the most entities a search finds, counts facets over and pages through
+
+
 def search(
     matcher: Matcher,
     text: str,
@@ -197,29 +416,38 @@ def search(
     countries: frozenset[str] = frozenset(),
     limit: int = 10,
     offset: int = 0,
+    filters: Filters = NO_FILTERS,
+    fields: Sequence[FieldFilter] = (),
 ) -> tuple[int, list[StatementEntity], dict[str, dict[str, int]]]:
     """Listed entities whose names share keys with ``text``, best first: the total, one page,
-    and facet counts (countries, datasets, schemata) over all that were found."""
+    and facet counts (FACETS) over all that were found."""
     if len(text) > MAX_NAME_CHARS:
         raise ConfigError(f"q is longer than {MAX_NAME_CHARS:,} characters")
-    scope = dataset_scope(dataset)
-    candidates = matcher.index.candidates([text], schema=schema, limit=500)
-    entities = {e.id: e for e in matcher.store.entities([c.entity_id for c in candidates])}
-    found = []
-    for candidate in candidates:
-        entity = entities.get(candidate.entity_id)
-        if entity is None or (scope is not None and not entity.datasets & scope):
-            continue
-        if countries and not countries & set(entity.get_type_values(registry.country)):
-            continue
-        found.append(entity)
-    if dataset == "belarus":
-        found = [e for e in found if matcher.belarus(str(e.id))]
-    facets: dict[str, dict[str, int]] = {"countries": {}, "datasets": {}, "schema": {}}
-    for entity in found:
-        for code in set(entity.get_type_values(registry.country)):
-            facets["countries"][code] = facets["countries"].get(code, 0) + 1
-        for name in entity.datasets:
-            facets["datasets"][name] = facets["datasets"].get(name, 0) + 1
-        facets["schema"][entity.schema.name] = facets["schema"].get(entity.schema.name, 0) + 1
-    return len(found), found[offset : offset + limit], facets
+    if countries:
+        fields = [*fields, FieldFilter("countries", countries)]
+    early = [f for f in fields if f.field in PROFILE_FIELDS]
+    late = [f for f in fields if f.field not in PROFILE_FIELDS]
+    gate = matcher.gate(dataset, filters, early)
+    # Fields that need the whole entity are checked once it is loaded: a deeper pool makes
+    # up for the candidates they turn away.
+    candidates = matcher.candidates([text], schema, SEARCH_POOL * (4 if late else 1), gate)
+    found: list[tuple[Profile, StatementEntity]] = []
+    for start in range(0, len(candidates), SEARCH_POOL):
+        chunk = [c.entity_id for c in candidates[start : start + SEARCH_POOL]]
+        entities = {e.id: e for e in matcher.store.entities(chunk)}
+        for entity_id in chunk:
+            entity = entities.get(entity_id)
+            profile = matcher.profiles.get(entity_id)
+            if entity is None or profile is None:
+                continue
+            if all(f.admits(matcher.field_values(f.field, profile, entity)) for f in late):
+                found.append((profile, entity))
+        if len(found) >= SEARCH_POOL:
+            break
+    found = found[:SEARCH_POOL]
+    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for profile, entity in found:
+        for name, counts in facets.items():
+            for value in matcher.field_values(name, profile, entity):
+                counts[value] = counts.get(value, 0) + 1
+    return len(found), [entity for _, entity in found[offset : offset + limit]], facets
