@@ -13,7 +13,8 @@ from openpyxl import Workbook, load_workbook
 from belwatch.cli import cli
 from belwatch.match.algorithms import get_algorithm
 from belwatch.match.batch import Columns, read_rows, screen_rows
-from belwatch.match.service import Matcher
+from belwatch.match.features import name_keys_of, name_match_bound
+from belwatch.match.service import Matcher, make_query
 from belwatch.store import Store
 
 CUSTOMERS = (
@@ -117,3 +118,24 @@ def test_xlsx_date_cells_are_dates(tmp_path: Path) -> None:
     assert list(read_rows(tmp_path / "people.xlsx")) == [
         (2, {"name": "Viktar Sheiman", "dob": "1958-05-26"})
     ]
+
+
+def test_skipping_hopeless_candidates_loses_no_match(real_store: Store) -> None:
+    matcher = Matcher(real_store)
+    algorithm = get_algorithm(None)
+    names = [
+        ("Person", "Лукашэнка Аляксандр"), ("Person", "Viktar Sheiman"),
+        ("Person", "Aliaksandr Ivanou"), ("Person", "Sergei Nikolaevich"),
+        ("Company", "OJSC Belaruskali"), ("Company", "Minsk Tractor Plant"),
+        ("Organization", "Belarusian State Concern for Oil and Chemistry"),
+    ]  # fmt: skip
+    for schema, name in names:
+        query = make_query({"schema": schema, "properties": {"name": [name]}})
+        scored = matcher.match(query, algorithm, limit=50, load=False)
+        skipped = matcher.match(query, algorithm, limit=50, load=False, only_matches=True)
+        expected = [(h.entity_id, h.result.score) for h in scored if h.match]
+        assert [(h.entity_id, h.result.score) for h in skipped if h.match] == expected, name
+        for hit in scored:  # the bound never undercuts a real score
+            keys = name_keys_of(hit.profile.entity, schema != "Person")
+            bound = algorithm.bound(query, name_match_bound([name], schema != "Person", keys))
+            assert bound >= hit.result.score, (name, hit.caption)

@@ -131,7 +131,8 @@ class _Job:
                 continue
             summary.screened += 1
             hits = self.matcher.match(query, self.algorithm, limit=self.limit,
-                                      threshold=self.threshold, load=False)  # fmt: skip
+                                      threshold=self.threshold, load=False,
+                                      only_matches=self.only_matches)  # fmt: skip
             summary.matched_rows += any(h.match for h in hits)
             summary.hits += sum(h.match for h in hits)
             for hit in hits:

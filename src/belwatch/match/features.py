@@ -226,6 +226,33 @@ def name_match(query: EntityProxy, candidate: EntityProxy) -> Feature:
     return Feature(best, f"“{pair[0]}” ~ “{pair[1]}”" if best else "no name in common")
 
 
+def name_keys_of(entity: EntityProxy, organisation: bool) -> frozenset[str]:
+    """Every token key name_match could compare in an entity's names."""
+    return frozenset(
+        key for name in entity.get_type_values(registry.name) for variant in variants(name)
+        for key, _ in _tokens(variant, organisation)
+    )  # fmt: skip
+
+
+def name_match_bound(query_names: Iterable[str], organisation: bool, keys: frozenset[str]) -> float:
+    """The most name_match could give a candidate whose names have these token keys, found
+    without pairing names: each query token that has an equal or near key among them counts
+    as found, generic words always."""
+    best = 0.0
+    for name in query_names:
+        for variant in variants(name):
+            tokens = _tokens(variant, organisation)
+            found = total = 0.0
+            for key, generic in tokens:
+                weight = 0.5 if generic else 1.0
+                total += weight
+                if generic or key in keys or any(_similar(key, other) for other in keys):
+                    found += weight
+            if total:
+                best = max(best, found / total)
+    return best
+
+
 def _years(values: Iterable[str]) -> set[str]:
     return {v[:4] for v in values if len(v) >= 4}
 

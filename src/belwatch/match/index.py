@@ -30,6 +30,9 @@ INDEXED = frozenset(
 )  # fmt: skip
 
 
+COMMON = 1_000  # entities sharing a key that make it common (see NameIndex.candidates)
+
+
 @lru_cache(maxsize=500_000)
 def token_key(token: str) -> str:
     return name_key(token)
@@ -88,12 +91,23 @@ class NameIndex:
             return []
         wanted = model.get(schema) if schema else None
         total = sum(self.weight(key) for key in query)
-        scores: dict[int, float] = defaultdict(float)
+        scores: dict[int, float] = {}
         shared: dict[int, list[str]] = defaultdict(list)
-        for key in query:
+        # Rarest keys first. A key common to thousands of entities (Aliaksandr, Company)
+        # only adds to entities a rarer key of the query found, unless every key is common:
+        # an entity sharing nothing but a common given name is no candidate.
+        ordered = sorted(query, key=lambda key: len(self.postings.get(key, ())))
+        for number, key in enumerate(ordered):
             weight = self.weight(key)
-            for position in self.postings.get(key, ()):
-                scores[position] += weight
+            postings = self.postings.get(key, ())
+            if number and len(postings) > COMMON and scores:
+                for position in postings:
+                    if position in scores:
+                        scores[position] += weight
+                        shared[position].append(key)
+                continue
+            for position in postings:
+                scores[position] = scores.get(position, 0.0) + weight
                 shared[position].append(key)
         found = []
         # Equal cover: the entity with the shortest name first (Barzan Ibrahim Hassan

@@ -14,7 +14,7 @@ from followthemoney.types import registry
 
 from belwatch.exc import ConfigError
 from belwatch.match.algorithms import Algorithm, MatchResult
-from belwatch.match.features import ID_PROPS
+from belwatch.match.features import ID_PROPS, name_keys_of, name_match_bound
 from belwatch.match.index import INDEXED, Candidate, NameIndex
 from belwatch.sources.datasets import BELARUS_PROGRAM, COLLECTIONS, DATASETS
 from belwatch.store import Store
@@ -238,6 +238,10 @@ class Matcher:
             self.index.add(entity_id, profile.entity.schema.name,
                            profile.entity.get_type_values(registry.name))  # fmt: skip
         self.listings = _listings(store)
+        # Per entity, the token keys of its names as persons and as organisations compare
+        # them: filled as candidates come up.
+        self._person_keys: dict[str, frozenset[str]] = {}
+        self._org_keys: dict[str, frozenset[str]] = {}
         shared: dict[frozenset[str], frozenset[str]] = {}
         for entity_id, profile in self.profiles.items():
             topics = set(stated.get(entity_id, ()))
@@ -256,20 +260,28 @@ class Matcher:
         load: bool = True,
         filters: Filters = NO_FILTERS,
         cutoff: float | None = None,
+        only_matches: bool = False,
     ) -> list[Hit]:
         """The best-scored candidates, each with its whole entity from the store if ``load``
         (for showing it) or only what was compared (for batch screening). ``filters`` pick
         which candidates are scored at all; ``cutoff`` (yente's, never above the threshold)
-        drops results scoring at or below it."""
+        drops results scoring at or below it; ``only_matches`` skips, unscored, every
+        candidate whose names could not bring it to the threshold."""
         threshold = algorithm.threshold if threshold is None else threshold
         floor = None if cutoff is None else min(cutoff, threshold)
         names = list(query.get_type_values(registry.name))
+        organisation = not query.schema.is_a("Person")
         gate = self.gate(dataset, filters)
         scored: list[Hit] = []
         for candidate in self.candidates(names, query.schema.name, max(30, limit * 10), gate):
             profile = self.profiles.get(candidate.entity_id)
             if profile is None:
                 continue
+            if only_matches:
+                keys = self._keys(profile, organisation)
+                bound = algorithm.bound(query, name_match_bound(names, organisation, keys), weights)
+                if bound < threshold:
+                    continue
             result = algorithm.compare(query, profile.entity, weights)
             if floor is None or result.score > floor:
                 scored.append(Hit(profile, result, result.score >= threshold))
@@ -342,6 +354,13 @@ class Matcher:
         if field.startswith("properties."):
             return set(entity.get(field.removeprefix("properties."), quiet=True))
         return set(entity.get_type_values(ENTITY_FIELDS[field]))
+
+    def _keys(self, profile: Profile, organisation: bool) -> frozenset[str]:
+        cache = self._org_keys if organisation else self._person_keys
+        keys = cache.get(str(profile.entity.id))
+        if keys is None:
+            keys = cache[str(profile.entity.id)] = name_keys_of(profile.entity, organisation)
+        return keys
 
     def belarus(self, entity_id: str) -> bool:
         """Is it listed under a Belarus regime somewhere?"""

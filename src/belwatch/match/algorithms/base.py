@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from followthemoney import EntityProxy
 
-from belwatch.match.features import Feature
+from belwatch.match.features import Feature, name_match
 
 FeatureFunction = Callable[[EntityProxy, EntityProxy], Feature]
 
@@ -58,6 +58,21 @@ class Algorithm:
             contributions[feature.name] = round(contribution, 4)
             explanations.append(f"{feature.name} {contribution:+.2f}: {result.detail}")
         return MatchResult(round(min(max(total, 0.0), 1.0), 4), contributions, explanations)
+
+    def bound(
+        self, query: EntityProxy, name_bound: float, weights: dict[str, float] | None = None
+    ) -> float:
+        """The highest score a candidate could reach given the most its names could agree
+        (``name_bound``): every other feature that could fire at its full weight."""
+        given = set(query.properties)
+        total = 0.0
+        for feature in self.features:
+            weight = (weights or {}).get(feature.name, feature.weight)
+            if feature.function is name_match:
+                total += weight * name_bound
+            elif weight > 0 and (not feature.needs or feature.needs & given):
+                total += weight
+        return total
 
     def docs(self) -> dict[str, dict[str, object]]:
         """yente's FeatureDocs shape."""
