@@ -38,6 +38,7 @@ def entity(schema: str, **props: Any) -> EntityProxy:
         ("Sergei ARTIOMENKO", "Sergei Petrovich ARTEMENKO / ARTIOMENKO"),
         ("Евгений Алексеевич ВРУБЛЕВСКИЙ", "ЕвгенийАлексеевич ВРУБЛЕВСКИЙ"),  # run together
         ("Siarhei Mikalaevich KHAMENKA", "Sergei Nikolaevich KHOMENKO"),
+        ("Yury Leanidavich SIVAKOV", "Yury SIVAKOV"),  # the query's patronymic, not listed
     ],
 )
 def test_spellings_of_one_person_match(query: str, listed: str) -> None:
@@ -55,6 +56,7 @@ def test_spellings_of_one_person_match(query: str, listed: str) -> None:
         ("Олексій Назаров", "Oleksii Mykolayovych AZAROV"),  # a one-letter typo, other name
         ("Mikhail", "Michail NEJMOVICH"),  # a -vich surname is not a patronymic to forgive
         ("Ivan Petrovich", "Ivan Petrovich SIDOROV"),  # given name and patronymic only
+        ("Ivan Ivanovich SIDOROV", "Ivan Petrovich SIDOROV"),  # two patronymics: a conflict
     ],
 )
 def test_different_people_do_not_match(query: str, listed: str) -> None:

@@ -126,6 +126,7 @@ def _name_pair(query: str, candidate: str, organisation: bool) -> float:
     used: set[int] = set()
     matched = total = 0.0
     distinctive = False
+    missing: list[str] = []
     for key, generic in q:
         best, where = 0.0, -1
         for index, (other, _) in enumerate(c):
@@ -139,14 +140,19 @@ def _name_pair(query: str, candidate: str, organisation: bool) -> float:
             distinctive = distinctive or not generic
         else:
             total += UNMATCHED_GENERIC if generic else 1.0
-    # A candidate's patronymic the query leaves out costs nothing (Aliaksandr Lukashenka
-    # vs Aliaksandr Ryhoravich LUKASHENKA); its other extra tokens count against it. Only a
-    # three-part name whose other two parts were found has a patronymic to forgive: in
-    # "Michail NEJMOVICH" the -vich word is the surname.
+            missing.append(key)
+    # A patronymic one name has and the other leaves out costs nothing (Aliaksandr
+    # Lukashenka vs Aliaksandr Ryhoravich LUKASHENKA); two different ones are a conflict, and
+    # other extra tokens count against the match. Only a three-part name whose other two
+    # parts were found has a patronymic to forgive: in "Michail NEJMOVICH" the -vich word is
+    # the surname.
     extra = [(k, generic) for i, (k, generic) in enumerate(c) if i not in used]
     total += sum(UNMATCHED_GENERIC if generic else 1.0 for _, generic in extra)
-    if len(c) >= 3 and len(used) >= 2 and any(PATRONYMIC.search(k) for k, _ in extra):
-        total -= 1.0
+    if not organisation and len(used) >= 2:
+        theirs = len(c) >= 3 and any(PATRONYMIC.search(k) for k, _ in extra)
+        ours = len(q) >= 3 and any(PATRONYMIC.search(k) for k in missing)
+        if theirs != ours:
+            total -= 1.0
     score = matched / total
     # Generic words alone never make a match (Minsk Automobile Plant / Minsk Tractor Plant),
     # unless generic words are all either name has (Belarusian Oil Company).
@@ -243,11 +249,15 @@ def name_match_bound(query_names: Iterable[str], organisation: bool, keys: froze
         for variant in variants(name):
             tokens = _tokens(variant, organisation)
             found = total = 0.0
+            forgiven = False
             for key, generic in tokens:
                 weight = 0.5 if generic else 1.0
-                total += weight
                 if generic or key in keys or any(_similar(key, other) for other in keys):
                     found += weight
+                elif not forgiven and not organisation and len(tokens) >= 3:
+                    forgiven = bool(PATRONYMIC.search(key))  # may cost nothing (_name_pair)
+                    weight = 0.0 if forgiven else weight
+                total += weight
             if total:
                 best = max(best, found / total)
     return best
