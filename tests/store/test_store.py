@@ -89,6 +89,12 @@ def test_listing_history_across_versions(store: Store, tmp_path: Path, order: st
     assert now == {"p1", "s1", "p3", "s3"}
     # Before the first version, nothing was known.
     assert list(store.iter_entities(as_of="2020-01-01")) == []
+    # The fast scan keeps exactly what the statement scan keeps, now and as of a day.
+    names = statement_table.c.prop == "name"
+    for as_of in (None, "2021-06-30", "2020-01-01"):
+        slow = {(s.entity_id, s.value) for s in store.scan(names, as_of)}
+        fast = {row[:2] for row in store.scan_values(("entity_id", "value"), names, as_of)}
+        assert fast == slow
 
 
 def test_stats_count_belarus_targets_and_delistings(store: Store, tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ from belwatch.api.deps import get_store
 from belwatch.api.models import ErrorResponse
 from belwatch.exc import ConfigError
 from belwatch.match.algorithms import ALGORITHMS, BEST, DEFAULT, get_algorithm
-from belwatch.match.service import Filters, Matcher, field_filters, make_query, search
+from belwatch.match.filters import Filters, field_filters
+from belwatch.match.service import Matcher, make_query, search
 from belwatch.store import Store
 from belwatch.views import entity_dict
 

@@ -4,9 +4,8 @@ algorithm, each hit with its explanation."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from followthemoney import EntityProxy, StatementEntity, model
@@ -15,6 +14,14 @@ from followthemoney.types import registry
 from belwatch.exc import ConfigError
 from belwatch.match.algorithms import Algorithm, MatchResult
 from belwatch.match.features import ID_PROPS, name_keys_of, name_match_bound
+from belwatch.match.filters import (
+    ENTITY_FIELDS,
+    FACETS,
+    NO_FILTERS,
+    PROFILE_FIELDS,
+    FieldFilter,
+    Filters,
+)
 from belwatch.match.index import INDEXED, Candidate, NameIndex
 from belwatch.sources.datasets import BELARUS_PROGRAM, COLLECTIONS, DATASETS
 from belwatch.store import Store
@@ -82,137 +89,6 @@ def make_query(data: dict[str, Any]) -> EntityProxy:
 COMPARED = (*NAME_PROPS, "birthDate", "gender", "nationality", "citizenship", "country",
             "jurisdiction", "mainCountry", "flag", *ID_PROPS)  # fmt: skip
 SANCTIONED = "sanction"  # the FtM topic of a target some list names in a Sanction
-
-
-@dataclass(frozen=True)
-class Filters:
-    """yente's result filters, checked against each candidate's profile before it is scored
-    or loaded. Datasets are the lists an entity is on; schemata compare by exact name, as
-    yente's do; ``topics`` keeps an entity with any of them; ``changed_since`` is a day."""
-
-    include_datasets: frozenset[str] = frozenset()
-    exclude_datasets: frozenset[str] = frozenset()
-    exclude_schemata: frozenset[str] = frozenset()
-    topics: frozenset[str] = frozenset()
-    changed_since: str | None = None
-    exclude_ids: frozenset[str] = frozenset()
-
-    @classmethod
-    def make(
-        cls,
-        include_dataset: Iterable[str] = (),
-        exclude_dataset: Iterable[str] = (),
-        exclude_schema: Iterable[str] = (),
-        topics: Iterable[str] = (),
-        changed_since: str | None = None,
-        exclude_ids: Iterable[str] = (),
-    ) -> Filters:
-        """Filters from request values: a list or schema belwatch does not know, or a
-        ``changed_since`` that is not a date, is a ConfigError."""
-        exclude_schema = frozenset(exclude_schema)
-        for name in sorted(exclude_schema):
-            if model.get(name) is None:
-                raise ConfigError(f"unknown schema {name!r} in exclude_schema")
-        return cls(
-            known_datasets(include_dataset, "include_dataset"),
-            known_datasets(exclude_dataset, "exclude_dataset"),
-            exclude_schema,
-            frozenset(topics),
-            None if changed_since is None else _day(changed_since, "changed_since"),
-            frozenset(exclude_ids),
-        )
-
-    @property
-    def active(self) -> bool:
-        return self != NO_FILTERS
-
-    def admits(self, profile: Profile) -> bool:
-        if self.include_datasets and profile.dataset not in self.include_datasets:
-            return False
-        if profile.dataset in self.exclude_datasets:
-            return False
-        if profile.entity.schema.name in self.exclude_schemata:
-            return False
-        if self.topics and self.topics.isdisjoint(profile.topics):
-            return False
-        if self.changed_since is not None and profile.changed < self.changed_since:
-            return False
-        return profile.entity.id not in self.exclude_ids
-
-
-NO_FILTERS = Filters()
-
-# The fields /search filters and counts facets on, as yente names them (and, for filters,
-# "properties.<name>"). The first four are known from the profile, so they are checked
-# before an entity is loaded; the rest need the whole entity.
-PROFILE_FIELDS = ("topics", "datasets", "schema", "target")
-ENTITY_FIELDS = {
-    "countries": registry.country,
-    "identifiers": registry.identifier,
-    "genders": registry.gender,
-}
-FACETS = ("countries", "datasets", "schema", "topics", "identifiers", "genders")
-
-
-@dataclass(frozen=True)
-class FieldFilter:
-    """One of yente's field filters: the entity's values of ``field`` include any of
-    ``values`` (or, with ``every``, all of them)."""
-
-    field: str
-    values: frozenset[str]
-    every: bool = False
-
-    def admits(self, found: set[str] | frozenset[str]) -> bool:
-        return self.values <= found if self.every else not self.values.isdisjoint(found)
-
-
-def field_filters(pairs: Iterable[tuple[str, str]], every: bool = False) -> list[FieldFilter]:
-    """One filter per field from (field, value) pairs such as ("countries", "by") or
-    ("properties.birthDate", "1954-08-30"); a field or value that cannot match is a
-    ConfigError."""
-    grouped: dict[str, set[str]] = defaultdict(set)
-    for name, value in pairs:
-        grouped[name].add(_field_value(name, value))
-    return [FieldFilter(name, frozenset(values), every) for name, values in grouped.items()]
-
-
-def _field_value(name: str, value: str) -> str:
-    if name.startswith("properties."):
-        prop = name.removeprefix("properties.")
-        if not any(prop in schema.properties for schema in model.schemata.values()):
-            raise ConfigError(f"cannot filter on {name!r}: no schema has a property {prop!r}")
-        return value
-    if name == "countries":
-        return value.lower()
-    if name == "datasets":
-        known_datasets([value], "datasets")
-    if name == "schema" and model.get(value) is None:
-        raise ConfigError(f"unknown schema {value!r} in filter")
-    if name == "target" and value not in ("true", "false"):
-        raise ConfigError(f"target is true or false, not {value!r}")
-    if name not in (*PROFILE_FIELDS, *ENTITY_FIELDS):
-        fields = ", ".join([*PROFILE_FIELDS, *ENTITY_FIELDS, "properties.<name>"])
-        raise ConfigError(f"cannot filter on {name!r}; fields: {fields}")
-    return value
-
-
-def known_datasets(names: Iterable[str], parameter: str) -> frozenset[str]:
-    found = frozenset(names)
-    for name in sorted(found):
-        if name not in DATASETS:
-            known = ", ".join(DATASETS)
-            raise ConfigError(f"unknown dataset {name!r} in {parameter}; lists: {known}")
-    return found
-
-
-def _day(value: str, parameter: str) -> str:
-    """The day of a yente timestamp (2025-01-31 or 2025-01-31T12:00): the register records
-    when it saw a statement to the day."""
-    try:
-        return date.fromisoformat(value[:10]).isoformat()
-    except ValueError:
-        raise ConfigError(f"{parameter} {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 @dataclass(frozen=True)
@@ -376,22 +252,24 @@ def _profiles(store: Store) -> tuple[dict[str, Profile], dict[str, set[str]]]:
     days: dict[str, str] = {}  # one string per day, shared by every entity changed on it
     topics: dict[str, set[str]] = defaultdict(set)
     compared = frozenset(COMPARED)
-    for stmt in store.scan(t.c.schema.in_(sorted(INDEXED))):
-        seen = stmt.first_seen or ""
-        if seen > changed.get(stmt.entity_id, ""):
-            changed[stmt.entity_id] = days.setdefault(seen, seen)
-        if stmt.prop == "topics":
-            topics[stmt.entity_id].add(stmt.value)
-        if stmt.prop not in compared:
+    columns = ("entity_id", "schema", "prop", "value")
+    for entity_id, schema, prop, value, dataset, seen, _ in store.scan_values(
+        columns, t.c.schema.in_(sorted(INDEXED))
+    ):
+        if seen > changed.get(entity_id, ""):
+            changed[entity_id] = days.setdefault(seen, seen)
+        if prop == "topics":
+            topics[entity_id].add(value)
+        if prop not in compared:
             continue
-        profile = found.get(stmt.entity_id)
+        profile = found.get(entity_id)
         if profile is None:
-            entity = model.make_entity(stmt.schema)
-            entity.id = stmt.entity_id
-            profile = found[stmt.entity_id] = Profile(entity, stmt.dataset)
-        prop = profile.entity.schema.properties.get(stmt.prop)
-        if prop is not None:
-            profile.entity.unsafe_add(prop, stmt.value, cleaned=True)
+            entity = model.make_entity(schema)
+            entity.id = entity_id
+            profile = found[entity_id] = Profile(entity, dataset)
+        entity_prop = profile.entity.schema.properties.get(prop)
+        if entity_prop is not None:
+            profile.entity.unsafe_add(entity_prop, value, cleaned=True)
     for entity_id, profile in found.items():
         profile.changed = changed.get(entity_id, "")
     return found, dict(topics)
@@ -403,9 +281,11 @@ def _listings(store: Store) -> dict[str, list[Listing]]:
     wanted = (t.c.schema == "Sanction") & t.c.prop.in_(("entity", "program", "listingDate"))
     sanctions: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     datasets: dict[str, str] = {}
-    for stmt in store.scan(wanted):
-        sanctions[stmt.entity_id][stmt.prop].append(stmt.value)
-        datasets[stmt.entity_id] = stmt.dataset
+    for entity_id, prop, value, dataset, *_ in store.scan_values(
+        ("entity_id", "prop", "value"), wanted
+    ):
+        sanctions[entity_id][prop].append(value)
+        datasets[entity_id] = dataset
     found: dict[str, list[Listing]] = defaultdict(list)
     for sanction_id, props in sanctions.items():
         listing = Listing(datasets[sanction_id], tuple(sorted(props["program"])),

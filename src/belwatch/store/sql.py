@@ -306,6 +306,24 @@ class Store:
                 if in_force(stmt, cutoffs, as_of):
                     yield stmt
 
+    def scan_values(
+        self, columns: Sequence[str], condition: Any, as_of: str | None = None
+    ) -> Iterator[tuple[Any, ...]]:
+        """Like ``scan``, but tuples of the named statement columns followed by dataset,
+        first_seen and last_seen (not to be named again): for building in-memory indexes
+        quickly."""
+        cutoffs = self.cutoffs(as_of)
+        t = statement_table
+        wanted = [t.c[name] for name in columns]
+        query = select(*wanted, t.c.dataset, t.c.first_seen, t.c.last_seen).where(condition)
+        width = len(wanted)
+        with self.engine.connect() as conn:
+            rows = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
+            for row in rows:
+                dataset, first_seen, last_seen = row[width:]
+                if _current(dataset, first_seen, last_seen, cutoffs, as_of):
+                    yield tuple(row)
+
     def referencing(
         self, entity_id: str, as_of: str | None = None, current: bool = True
     ) -> list[StatementEntity]:
@@ -325,12 +343,23 @@ class Store:
 
 
 def in_force(stmt: Statement, cutoffs: dict[str, str], as_of: str | None) -> bool:
-    cutoff = cutoffs.get(stmt.dataset)
+    return _current(stmt.dataset, stmt.first_seen, stmt.last_seen, cutoffs, as_of)
+
+
+def _current(
+    dataset: str,
+    first_seen: str | None,
+    last_seen: str | None,
+    cutoffs: dict[str, str],
+    as_of: str | None,
+) -> bool:
+    """On the list (as of a day): seen in the dataset's latest full version by then."""
+    cutoff = cutoffs.get(dataset)
     if cutoff is None:
         return False
-    if as_of is not None and stmt.first_seen is not None and stmt.first_seen > as_of:
+    if as_of is not None and first_seen is not None and first_seen > as_of:
         return False
-    return stmt.last_seen is not None and stmt.last_seen >= cutoff
+    return last_seen is not None and last_seen >= cutoff
 
 
 def _assemble(statements: Sequence[Statement]) -> list[StatementEntity]:

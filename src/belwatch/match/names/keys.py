@@ -89,6 +89,7 @@ FOLDS: tuple[tuple[str, str], ...] = (
     (r"(.)\1+", r"\1"),
     (r"(?<=..)a?i$", ""),
 )
+_FOLDS = [(re.compile(pattern), replacement) for pattern, replacement in FOLDS]
 SPELL_OUT = str.maketrans({"1": "sh", "2": "ch"})
 # An apostrophe inside a word is part of it (Belarusian Валер’евіч, Ukrainian П'ятниця);
 # elsewhere it quotes, like the other marks.
@@ -123,8 +124,8 @@ def _key(token: str) -> str:
     if has_cyrillic(fixed):
         fixed = transliterate(fixed, "icao", detect_cyrillic_language(fixed) or "ru")
     text = skeleton_letters(fixed)
-    for pattern, replacement in FOLDS:
-        text = re.sub(pattern, replacement, text)
+    for pattern, replacement in _FOLDS:
+        text = pattern.sub(replacement, text)
     return text.translate(SPELL_OUT)
 
 
