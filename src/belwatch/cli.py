@@ -455,6 +455,93 @@ def screen(
 
 
 @cli.command()
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Processes judging in parallel.",
+)
+@db_option
+@click.pass_context
+def resolve(ctx: click.Context, workers: int) -> None:
+    """Group the entries of all lists that are one target.
+
+    Every listed target is screened against the other lists' targets; pairs that agree in
+    full (names and a date of birth or an identifier) are judged the same, weaker ones go to
+    the review queue. A re-run replaces these automatic judgements and never a person's
+    (see belwatch decide).
+    """
+    from belwatch.match.service import Matcher
+    from belwatch.resolve import resolver
+
+    with _store(ctx) as store:
+        _log("loading the register's names...")
+        matcher = Matcher(store)
+        length = -(-len(matcher.listings) // resolver.CHUNK)
+        with click.progressbar(length=length, label="resolving", file=sys.stderr) as bar:
+            _, counts = resolver.resolve(store, matcher, workers=workers, progress=bar.update)
+    _log(
+        f"{counts['targets']:,} targets: {counts['same']:,} pairs judged the same, "
+        f"{counts['unsure']:,} to review (belwatch review); {counts['groups']:,} targets on "
+        f"more than one list, {counts['grouped entries']:,} entries in them"
+    )
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+@db_option
+@click.pass_context
+def review(ctx: click.Context, limit: int, offset: int, as_json: bool) -> None:
+    """The pairs the resolver was unsure of, most likely first, side by side.
+
+    Decide each with: belwatch decide LEFT_ID RIGHT_ID same|not_same|unsure --by NAME
+    """
+    from dataclasses import asdict
+
+    from belwatch.resolve.review import queue
+
+    with _store(ctx) as store:
+        total, items = queue(store, limit=limit, offset=offset)
+    if as_json:
+        _echo_json({"total": total, "items": [asdict(item) for item in items]})
+        return
+    click.echo(f"{total:,} pairs to review; showing {offset + 1}-{offset + len(items)}")
+    for item in items:
+        click.echo(
+            f"\n{item.decision.score or 0:.2f}  {item.left.entity_id}  {item.right.entity_id}"
+        )
+        for one in (item.left, item.right):
+            click.echo(f"  [{one.dataset}] {one.caption}")
+            for label, values in one.facts.items():
+                click.echo(f"      {label}: {'; '.join(values)[:160]}")
+        click.echo(f"  why: {item.decision.reason[:300]}")
+
+
+@cli.command()
+@click.argument("left_id")
+@click.argument("right_id")
+@click.argument("judgement", type=click.Choice(["same", "not_same", "unsure"]))
+@click.option("--by", "author", required=True, help="Who decides (kept with the judgement).")
+@click.option("--reason", default="", help="Why, for whoever reads the history.")
+@db_option
+@click.pass_context
+def decide(
+    ctx: click.Context, left_id: str, right_id: str, judgement: str, author: str, reason: str
+) -> None:
+    """Record a person's judgement on two entries; it wins over the resolver's, for good."""
+    from belwatch.resolve.decisions import record
+
+    with _store(ctx) as store:
+        for entity_id in (left_id, right_id):
+            store.entity(entity_id, current=False)  # NotFound names an unknown id
+        decision = record(store, left_id, right_id, judgement, author, reason)
+    _log(f"{decision.left_id} / {decision.right_id}: {judgement}, by {decision.author}")
+
+
+@cli.command()
 @click.option("--host", help="Address to listen on (overrides BELWATCH_HOST).")
 @click.option("--port", type=int, help="Port (overrides BELWATCH_PORT).")
 @db_option

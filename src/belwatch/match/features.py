@@ -118,11 +118,23 @@ def _similar(a: str, b: str) -> float:
     return ratio(a, b, score_cutoff=88.0) / 100.0
 
 
-def _name_pair(query: str, candidate: str, organisation: bool) -> float:
-    q = _tokens(query, organisation)
-    c = _tokens(candidate, organisation)
-    if not q or not c:
-        return 0.0
+Tokens = tuple[tuple[str, bool], ...]
+
+
+@lru_cache(maxsize=100_000)
+def _forms(names: tuple[str, ...], organisation: bool) -> tuple[tuple[str, Tokens], ...]:
+    """The distinct token sequences of some names and their variants, each with the first
+    spelling that gave it: names that differ only in spelling or script are compared once."""
+    found: dict[Tokens, str] = {}
+    for name in names:
+        for variant in variants(name):
+            tokens = _tokens(variant, organisation)
+            if tokens and tokens not in found:
+                found[tokens] = variant
+    return tuple((variant, tokens) for tokens, variant in found.items())
+
+
+def _name_pair(q: Tokens, c: Tokens, organisation: bool) -> float:
     used: set[int] = set()
     matched = total = 0.0
     distinctive = False
@@ -222,11 +234,11 @@ def name_match(query: EntityProxy, candidate: EntityProxy) -> Feature:
     aside: share of the query's name tokens found in the candidate's."""
     organisation = not query.schema.is_a("Person")
     best, pair = 0.0, ("", "")
-    queries = [v for name in query.get_type_values(registry.name) for v in variants(name)]
-    candidates = [v for name in candidate.get_type_values(registry.name) for v in variants(name)]
-    for q in queries:
-        for c in candidates:
-            score = _name_pair(q, c, organisation)
+    queries = _forms(tuple(query.get_type_values(registry.name)), organisation)
+    candidates = _forms(tuple(candidate.get_type_values(registry.name)), organisation)
+    for q, q_tokens in queries:
+        for c, c_tokens in candidates:
+            score = _name_pair(q_tokens, c_tokens, organisation)
             if score > best:
                 best, pair = score, (q, c)
     return Feature(best, f"“{pair[0]}” ~ “{pair[1]}”" if best else "no name in common")
@@ -234,10 +246,19 @@ def name_match(query: EntityProxy, candidate: EntityProxy) -> Feature:
 
 def name_keys_of(entity: EntityProxy, organisation: bool) -> frozenset[str]:
     """Every token key name_match could compare in an entity's names."""
-    return frozenset(
-        key for name in entity.get_type_values(registry.name) for variant in variants(name)
-        for key, _ in _tokens(variant, organisation)
-    )  # fmt: skip
+    forms = _forms(tuple(entity.get_type_values(registry.name)), organisation)
+    return frozenset(key for _, tokens in forms for key, _ in tokens)
+
+
+def _near(key: str, keys: frozenset[str]) -> bool:
+    """Is some key a typo away (see _similar)? Lengths too far apart are skipped unscored."""
+    size = len(key)
+    if size < 5:
+        return False
+    for other in keys:
+        if 2 * min(size, len(other)) >= 0.88 * (size + len(other)) and _similar(key, other):
+            return True
+    return False
 
 
 def name_match_bound(query_names: Iterable[str], organisation: bool, keys: frozenset[str]) -> float:
@@ -245,21 +266,19 @@ def name_match_bound(query_names: Iterable[str], organisation: bool, keys: froze
     without pairing names: each query token that has an equal or near key among them counts
     as found, generic words always."""
     best = 0.0
-    for name in query_names:
-        for variant in variants(name):
-            tokens = _tokens(variant, organisation)
-            found = total = 0.0
-            forgiven = False
-            for key, generic in tokens:
-                weight = 0.5 if generic else 1.0
-                if generic or key in keys or any(_similar(key, other) for other in keys):
-                    found += weight
-                elif not forgiven and not organisation and len(tokens) >= 3:
-                    forgiven = bool(PATRONYMIC.search(key))  # may cost nothing (_name_pair)
-                    weight = 0.0 if forgiven else weight
-                total += weight
-            if total:
-                best = max(best, found / total)
+    for _, tokens in _forms(tuple(query_names), organisation):
+        found = total = 0.0
+        forgiven = False
+        for key, generic in tokens:
+            weight = 0.5 if generic else 1.0
+            if generic or key in keys or _near(key, keys):
+                found += weight
+            elif not forgiven and not organisation and len(tokens) >= 3:
+                forgiven = bool(PATRONYMIC.search(key))  # may cost nothing (_name_pair)
+                weight = 0.0 if forgiven else weight
+            total += weight
+        if total:
+            best = max(best, found / total)
     return best
 
 

@@ -9,6 +9,7 @@ the matcher's job; the index only has to not miss it.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -112,8 +113,14 @@ class NameIndex:
         found = []
         # Equal cover: the entity with the shortest name first (Barzan Ibrahim Hassan
         # AL-TIKRITI before his children, whose names hold his).
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], self.sizes[item[0]]))
-        for position, score in ranked:
+        sizes = self.sizes
+        ranked = [(-score, sizes[position], position) for position, score in scores.items()]
+        if len(ranked) > 4 * limit:
+            ranked = heapq.nsmallest(4 * limit, ranked)  # what the schema check may spare
+        else:
+            ranked.sort()
+        for negative, _, position in ranked:
+            score = -negative
             entity_schema = model.get(self.schemata[position])
             if (
                 wanted is not None

@@ -137,19 +137,24 @@ class Matcher:
         filters: Filters = NO_FILTERS,
         cutoff: float | None = None,
         only_matches: bool = False,
+        refill: bool = True,
+        pool: int | None = None,
     ) -> list[Hit]:
         """The best-scored candidates, each with its whole entity from the store if ``load``
         (for showing it) or only what was compared (for batch screening). ``filters`` pick
         which candidates are scored at all; ``cutoff`` (yente's, never above the threshold)
         drops results scoring at or below it; ``only_matches`` skips, unscored, every
-        candidate whose names could not bring it to the threshold."""
+        candidate whose names could not bring it to the threshold; without ``refill`` the
+        candidates the filters leave of the first pool are all that is scored; ``pool`` is
+        how many candidates the index proposes (default: ten per result, at least 30)."""
         threshold = algorithm.threshold if threshold is None else threshold
         floor = None if cutoff is None else min(cutoff, threshold)
         names = list(query.get_type_values(registry.name))
         organisation = not query.schema.is_a("Person")
         gate = self.gate(dataset, filters)
         scored: list[Hit] = []
-        for candidate in self.candidates(names, query.schema.name, max(30, limit * 10), gate):
+        pool = pool or max(30, limit * 10)
+        for candidate in self.candidates(names, query.schema.name, pool, gate, refill):
             profile = self.profiles.get(candidate.entity_id)
             if profile is None:
                 continue
@@ -198,17 +203,18 @@ class Matcher:
         schema: str | None,
         pool: int,
         gate: Callable[[str], bool] | None,
+        refill: bool = True,
     ) -> list[Candidate]:
         """The ``pool`` best candidates the gate lets through. A gate that turns most away
         would leave the pool short, so the index is asked for a deeper list until the pool
-        is full or the index has no more."""
+        is full or the index has no more (unless not to ``refill``)."""
         depth = pool
         while True:
             found = self.index.candidates(names, schema=schema, limit=depth)
             if gate is None:
                 return found
             kept = [candidate for candidate in found if gate(candidate.entity_id)]
-            if len(kept) >= pool or len(found) < depth:
+            if len(kept) >= pool or len(found) < depth or not refill:
                 return kept[:pool]
             depth *= 8
 

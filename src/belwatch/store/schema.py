@@ -1,4 +1,5 @@
-"""The register's tables: source versions and statements."""
+"""The register's tables: source versions, statements, and decisions on which entries of
+different lists are one target."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -82,4 +84,24 @@ statement_table = Table(
         sqlite_where=text("ref IS NOT NULL"),
         postgresql_where=text("ref IS NOT NULL"),
     ),
+)
+
+# One row per judgement on whether two entries (of different lists) are the same target:
+# 'same', 'not_same' or 'unsure'. The resolver's own ('auto', with its score) are replaced
+# on each run; a person's ('user') are only ever added to, and the newest one wins over any
+# automatic judgement.
+decision_table = Table(
+    "decision",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("left_id", String(255), nullable=False),
+    Column("right_id", String(255), nullable=False),
+    Column("judgement", String(16), nullable=False),
+    Column("score", Float, nullable=True),
+    Column("source", String(16), nullable=False),
+    Column("author", String(255), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_decision_pair", "left_id", "right_id"),
+    Index("ix_decision_source", "source"),
 )

@@ -1,0 +1,125 @@
+"""Cross-list resolution on real lists: one target's entries form one group, a person's
+judgement outlives every re-run, and the unsure pairs wait in a review queue."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy.engine import make_url
+
+from belwatch.cli import cli
+from belwatch.match.service import Matcher
+from belwatch.resolve import Resolution, load_resolution, resolve
+from belwatch.resolve.decisions import NOT_SAME, SAME, effective, history, record
+from belwatch.resolve.review import queue
+from belwatch.sources.base import make_id
+from belwatch.store import Store
+
+LUKASHENKA = make_id("us_ofac_sdn", "9760")
+
+
+@pytest.fixture(scope="module")
+def register(real_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A copy of the five-list register, resolved once: these tests write judgements."""
+    source = Path(str(make_url(real_store.url).database))
+    target = tmp_path_factory.mktemp("resolve") / "r.db"
+    shutil.copy(source, target)
+    with Store(f"sqlite:///{target}") as store:
+        yield store
+
+
+@pytest.fixture(scope="module")
+def matcher(register: Store) -> Matcher:
+    return Matcher(register)
+
+
+@pytest.fixture(scope="module")
+def resolved(register: Store, matcher: Matcher) -> tuple[Resolution, dict[str, int]]:
+    return resolve(register, matcher, workers=2)
+
+
+def datasets_of(matcher: Matcher, ids: list[str]) -> list[str]:
+    return sorted(matcher.profiles[entity_id].dataset for entity_id in ids)
+
+
+def test_one_target_on_every_list_is_one_group(
+    register: Store, matcher: Matcher, resolved: tuple[Resolution, dict[str, int]]
+) -> None:
+    resolution, counts = resolved
+    group = resolution.members(LUKASHENKA)
+    assert datasets_of(matcher, group) == [
+        "ca_dfatd_sema_sanctions", "eu_journal_sanctions", "gb_hmt_sanctions", "us_ofac_sdn",
+    ]  # fmt: skip
+    assert all("LUKASHENK" in matcher.profiles[e].entity.caption.upper() for e in group)
+    assert counts["groups"] > 500 and counts["unsure"] > 0
+    # Automatic judgements never put two entries of one list into one target.
+    for members in resolution.groups.values():
+        lists = datasets_of(matcher, members)
+        assert len(lists) == len(set(lists))
+    # Loading the stored judgements gives the same grouping without judging anew.
+    assert load_resolution(register, matcher).groups == resolution.groups
+
+
+def test_a_persons_judgement_outlives_a_rerun(
+    register: Store, matcher: Matcher, resolved: tuple[Resolution, dict[str, int]]
+) -> None:
+    resolution, _ = resolved
+    eu_entry = next(
+        e for e in resolution.members(LUKASHENKA)
+        if matcher.profiles[e].dataset == "eu_journal_sanctions"
+    )  # fmt: skip
+    record(register, LUKASHENKA, eu_entry, NOT_SAME, "analyst", "testing a split")
+    resolution, _ = resolve(register, matcher, workers=2)
+    assert resolution.canonical(LUKASHENKA) != resolution.canonical(eu_entry)
+    assert effective(register)[min(LUKASHENKA, eu_entry), max(LUKASHENKA, eu_entry)].judgement == (
+        NOT_SAME
+    )
+    record(register, LUKASHENKA, eu_entry, SAME, "senior analyst")
+    resolution, _ = resolve(register, matcher, workers=2)
+    assert resolution.canonical(LUKASHENKA) == resolution.canonical(eu_entry)
+    sources = [d.source for d in history(register, LUKASHENKA, eu_entry)]
+    assert sorted(sources) == ["auto", "user", "user"]  # the automatic one renewed each run
+
+
+def test_review_queue_shows_both_sides(
+    register: Store, resolved: tuple[Resolution, dict[str, int]]
+) -> None:
+    total, items = queue(register, limit=5)
+    assert total > 0 and len(items) == 5
+    scores = [item.decision.score or 0 for item in items]
+    assert scores == sorted(scores, reverse=True)
+    for item in items:
+        assert item.left.dataset != item.right.dataset
+        assert "Name" in item.left.facts and "Name" in item.right.facts
+        assert "name_match" in item.decision.reason
+
+
+def test_cli_resolve_review_decide(register: Store) -> None:
+    runner = CliRunner()
+    db = ["--db", register.url]
+    done = runner.invoke(cli, ["resolve", "--workers", "2", *db], obj={}, env={})
+    assert done.exit_code == 0, done.output
+    assert "pairs judged the same" in done.output
+    listed = runner.invoke(cli, ["review", "--json", "--limit", "2", *db], obj={}, env={})
+    assert listed.exit_code == 0, listed.output
+    item = json.loads(listed.output)["items"][0]
+    left, right = item["left"]["entity_id"], item["right"]["entity_id"]
+    decided = runner.invoke(cli, ["decide", left, right, "not_same", "--by", "me", *db],
+                            obj={}, env={})  # fmt: skip
+    assert decided.exit_code == 0, decided.output
+    after = runner.invoke(cli, ["review", "--json", "--limit", "1000", *db], obj={}, env={})
+    pairs = {
+        (i["left"]["entity_id"], i["right"]["entity_id"]) for i in json.loads(after.output)["items"]
+    }
+    assert (left, right) not in pairs
+    unknown = runner.invoke(
+        cli, ["decide", left, "nope", "same", "--by", "me", *db], obj={}, env={}
+    )
+    assert unknown.exit_code == 1 and "no entity 'nope'" in unknown.output
+    nobody = runner.invoke(cli, ["decide", left, right, "same", "--by", " ", *db], obj={}, env={})
+    assert nobody.exit_code == 1 and "who decides" in nobody.output
