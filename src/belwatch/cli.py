@@ -471,6 +471,10 @@ def resolve(ctx: click.Context, workers: int) -> None:
     full (names and a date of birth or an identifier) are judged the same, weaker ones go to
     the review queue. A re-run replaces these automatic judgements and never a person's
     (see belwatch decide).
+
+    \b
+    Example:
+        belwatch resolve --workers 2
     """
     from belwatch.match.service import Matcher
     from belwatch.resolve import resolver
@@ -498,6 +502,10 @@ def review(ctx: click.Context, limit: int, offset: int, as_json: bool) -> None:
     """The pairs the resolver was unsure of, most likely first, side by side.
 
     Decide each with: belwatch decide LEFT_ID RIGHT_ID same|not_same|unsure --by NAME
+
+    \b
+    Example:
+        belwatch review --limit 10
     """
     from dataclasses import asdict
 
@@ -531,7 +539,12 @@ def review(ctx: click.Context, limit: int, offset: int, as_json: bool) -> None:
 def decide(
     ctx: click.Context, left_id: str, right_id: str, judgement: str, author: str, reason: str
 ) -> None:
-    """Record a person's judgement on two entries; it wins over the resolver's, for good."""
+    """Record a person's judgement on two entries; it wins over the resolver's, for good.
+
+    \b
+    Example:
+        belwatch decide us-ofac-sdn-1a2b eu-journal-sanctions-3c4d not_same --by "A. Analyst"
+    """
     from belwatch.resolve.decisions import record
 
     with _store(ctx) as store:
@@ -539,6 +552,54 @@ def decide(
             store.entity(entity_id, current=False)  # NotFound names an unknown id
         decision = record(store, left_id, right_id, judgement, author, reason)
     _log(f"{decision.left_id} / {decision.right_id}: {judgement}, by {decision.author}")
+
+
+@cli.command()
+@click.option("--regime", default="belarus", show_default=True, help="The sanctions regime.")
+@click.option("--as-of", callback=_iso_date, help="The day (YYYY-MM-DD). Default: today.")
+@click.option(
+    "-o", "--output", default="-", show_default=True,
+    help="File to write: .json (everything), .csv (the matrix) or .xlsx (all tables).",
+)  # fmt: skip
+@db_option
+@click.pass_context
+def gaps(ctx: click.Context, regime: str, as_of: str | None, output: str) -> None:
+    """The gaps between the allies' sanctions on a regime, target by target.
+
+    Every target some list holds under the regime × every jurisdiction: listed or not,
+    since when, days after the first designation, scripts and identifiers missing there;
+    totals per jurisdiction pair; median lags; related entities no list holds. Groups the
+    lists' entries as the last `belwatch resolve` judged them.
+
+    \b
+    Examples:
+        belwatch gaps -o gaps.xlsx
+        belwatch gaps --as-of 2022-01-01 -o gaps-2022.csv
+    """
+    from pathlib import Path
+
+    from belwatch.match.service import Matcher
+    from belwatch.resolve import export, load_resolution
+    from belwatch.resolve.gaps import REGIMES, report
+
+    if regime not in REGIMES:
+        raise click.BadParameter(f"unknown regime {regime!r}; known: {', '.join(REGIMES)}")
+    with _store(ctx) as store:
+        matcher = Matcher(store)
+        found = report(store, matcher, load_resolution(store, matcher), regime, as_of)
+    suffix = Path(output).suffix.lower() if output != "-" else ".json"
+    if suffix == ".xlsx":
+        Path(output).write_bytes(export.to_xlsx(found))
+    else:
+        text = export.to_csv(found) if suffix == ".csv" else export.to_json(found)
+        if output == "-":
+            click.echo(text)
+        else:
+            Path(output).write_text(text, encoding="utf-8")
+    listed = sum(1 for t in found.targets for c in t.cells.values() if c.status == "listed")
+    _log(f"{len(found.targets):,} {regime} targets as of {found.as_of}, {listed:,} listings "
+         f"in {len(found.jurisdictions)} jurisdictions; {len(found.mentions):,} related "
+         "entities no list holds")  # fmt: skip
 
 
 @cli.command()

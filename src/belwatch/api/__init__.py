@@ -11,8 +11,8 @@ from belwatch.store import Store
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    from belwatch.api import entities, match, reconcile, system
-    from belwatch.web import pages
+    from belwatch.api import entities, gaps, match, reconcile, system
+    from belwatch.web import loopholes, pages
 
     settings = settings or Settings.from_env()
     app = FastAPI(
@@ -27,7 +27,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(entities.router)
     app.include_router(match.router)
     app.include_router(reconcile.router)
+    app.include_router(gaps.router)
     app.include_router(pages.router)
+    app.include_router(loopholes.router)
     pages.mount_static(app)
     return app
 

@@ -229,18 +229,25 @@ def _acronym(short: str, name: str) -> bool:
     return letters.isupper() and len(letters) >= 5 and len(words) >= 3
 
 
-def name_match(query: EntityProxy, candidate: EntityProxy) -> Feature:
-    """The best agreement between any query name and any candidate name, spelling and script
-    aside: share of the query's name tokens found in the candidate's."""
+def best_names(query: EntityProxy, candidate: EntityProxy) -> tuple[float, str, str, int]:
+    """The best-agreeing query and candidate names, their agreement, and how many tokens
+    the query name has."""
     organisation = not query.schema.is_a("Person")
-    best, pair = 0.0, ("", "")
+    best, pair, size = 0.0, ("", ""), 0
     queries = _forms(tuple(query.get_type_values(registry.name)), organisation)
     candidates = _forms(tuple(candidate.get_type_values(registry.name)), organisation)
     for q, q_tokens in queries:
         for c, c_tokens in candidates:
             score = _name_pair(q_tokens, c_tokens, organisation)
             if score > best:
-                best, pair = score, (q, c)
+                best, pair, size = score, (q, c), len(q_tokens)
+    return best, pair[0], pair[1], size
+
+
+def name_match(query: EntityProxy, candidate: EntityProxy) -> Feature:
+    """The best agreement between any query name and any candidate name, spelling and script
+    aside: share of the query's name tokens found in the candidate's."""
+    best, *pair, _ = best_names(query, candidate)
     return Feature(best, f"“{pair[0]}” ~ “{pair[1]}”" if best else "no name in common")
 
 

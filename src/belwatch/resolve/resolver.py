@@ -15,9 +15,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from followthemoney.types import registry
-
 from belwatch.match.algorithms import Algorithm, MatchResult, get_algorithm
+from belwatch.match.features import best_names
 from belwatch.match.filters import Filters
 from belwatch.match.service import Matcher, Profile
 from belwatch.resolve.decisions import (
@@ -41,12 +40,13 @@ CHUNK = 500
 POOL = 12
 
 
-def judge(result: MatchResult, query: Profile, threshold: float) -> str | None:
+def judge(result: MatchResult, query: Profile, other: Profile, threshold: float) -> str | None:
     """The resolver's judgement on a pair the matcher scored:
 
     * same: a score of SURE or more, or names that agree in full with no conflicting date,
-      country or gender, for an organisation or a person named with three parts or more
-      (a patronymic makes namesakes rare);
+      country or gender, where the agreeing name is a person's in three parts or more (a
+      patronymic makes namesakes rare) or an organisation's in two words or more (one short
+      word, an acronym like LAT, says too little);
     * unsure (for review): any other score at the matcher's threshold;
     * none below it.
     """
@@ -55,10 +55,9 @@ def judge(result: MatchResult, query: Profile, threshold: float) -> str | None:
     names_agree = result.features.get("name_match", 0.0) >= 0.849
     conflict = any(name in result.features for name in CONFLICTS)
     if names_agree and not conflict:
-        entity = query.entity
-        if not entity.schema.is_a("Person"):
-            return SAME
-        if any(len(name.split()) >= 3 for name in entity.get_type_values(registry.name)):
+        _, name, _, size = best_names(query.entity, other.entity)
+        person = query.entity.schema.is_a("Person")
+        if size >= (3 if person else 2) or (not person and len(name) >= 8):
             return SAME
     return UNSURE if result.score >= threshold else None
 
@@ -157,7 +156,7 @@ def _candidates(matcher: Matcher, ids: list[str], algorithm: Algorithm) -> Itera
         for hit in hits:
             if hit.entity_id not in matcher.listings:
                 continue
-            judgement = judge(hit.result, profile, algorithm.threshold)
+            judgement = judge(hit.result, profile, hit.profile, algorithm.threshold)
             if judgement is not None:
                 left, right = pair(entity_id, hit.entity_id)
                 reason = " | ".join(hit.result.explanations)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from followthemoney import Statement, StatementEntity
@@ -28,6 +30,7 @@ from belwatch.store.schema import (
 
 REGISTER = Dataset.make({"name": "belwatch", "title": "belwatch sanctions register"})
 BATCH = 20_000
+EXCERPT = re.compile(r"excerpt|sample", re.IGNORECASE)
 
 
 @dataclass
@@ -50,7 +53,8 @@ class Version:
     warnings: list[str]
 
     # "full"; "partial" for change-only files; "excerpt" for a complete-looking file with
-    # under half the entries of the dataset's largest version (a sample, or a broken export).
+    # under half the entries of the dataset's largest version (a sample, or a broken export)
+    # or one whose name says it is an excerpt or a sample.
     kind: str = "full"
 
     def to_dict(self) -> dict[str, Any]:
@@ -221,7 +225,9 @@ class Store:
         for version in found:
             if not version.complete:
                 version.kind = "partial"
-            elif version.records * 2 < largest[version.dataset]:
+            elif version.records * 2 < largest[version.dataset] or EXCERPT.search(
+                Path(version.filename).name
+            ):
                 version.kind = "excerpt"
         return [v for v in found if dataset is None or v.dataset == dataset]
 
