@@ -57,10 +57,12 @@ def test_one_target_on_every_list_is_one_group(
     ]  # fmt: skip
     assert all("LUKASHENK" in matcher.profiles[e].entity.caption.upper() for e in group)
     assert counts["groups"] > 500 and counts["unsure"] > 0
-    # Automatic judgements never put two entries of one list into one target.
+    # Two entries of one list share a group only where that list holds the target twice.
+    twice = {d.pair for d in effective(register).values() if d.reason.startswith("listed twice")}
     for members in resolution.groups.values():
         lists = datasets_of(matcher, members)
-        assert len(lists) == len(set(lists))
+        if len(lists) != len(set(lists)):
+            assert any((a, b) in twice for a in members for b in members), members
     # Loading the stored judgements gives the same grouping without judging anew.
     assert load_resolution(register, matcher).groups == resolution.groups
 

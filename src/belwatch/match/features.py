@@ -251,6 +251,11 @@ def name_match(query: EntityProxy, candidate: EntityProxy) -> Feature:
     return Feature(best, f"“{pair[0]}” ~ “{pair[1]}”" if best else "no name in common")
 
 
+def name_forms(names: Iterable[str], organisation: bool) -> tuple[tuple[str, Tokens], ...]:
+    """Distinct names as compared: (a spelling, its token keys)."""
+    return _forms(tuple(names), organisation)
+
+
 def name_keys_of(entity: EntityProxy, organisation: bool) -> frozenset[str]:
     """Every token key name_match could compare in an entity's names."""
     forms = _forms(tuple(entity.get_type_values(registry.name)), organisation)

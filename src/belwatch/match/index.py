@@ -31,7 +31,7 @@ INDEXED = frozenset(
 )  # fmt: skip
 
 
-COMMON = 1_000  # entities sharing a key that make it common (see NameIndex.candidates)
+COMMON = 300  # entities sharing a key that make it common (see NameIndex.candidates)
 
 
 @lru_cache(maxsize=500_000)
@@ -58,6 +58,7 @@ class NameIndex:
         self.ids: list[str] = []
         self.schemata: list[str] = []
         self.sizes: list[int] = []  # keys in the entity's shortest name: ranks ties
+        self.keysets: list[frozenset[str]] = []  # every key of the entity's names
         self.postings: dict[str, list[int]] = defaultdict(list)
         self._position: dict[str, int] = {}
 
@@ -71,9 +72,13 @@ class NameIndex:
             self.ids.append(entity_id)
             self.schemata.append(schema)
             self.sizes.append(1_000)
+            self.keysets.append(frozenset())
+        names = list(names)
         for name in names:
             self.sizes[position] = min(self.sizes[position], len(keys_of([name])) or 1_000)
-        for key in keys_of(names):
+        keys = keys_of(names)
+        self.keysets[position] = self.keysets[position] | keys
+        for key in keys:
             postings = self.postings[key]
             if not postings or postings[-1] != position:
                 postings.append(position)
@@ -93,7 +98,6 @@ class NameIndex:
         wanted = model.get(schema) if schema else None
         total = sum(self.weight(key) for key in query)
         scores: dict[int, float] = {}
-        shared: dict[int, list[str]] = defaultdict(list)
         # Rarest keys first. A key common to thousands of entities (Aliaksandr, Company)
         # only adds to entities a rarer key of the query found, unless every key is common:
         # an entity sharing nothing but a common given name is no candidate.
@@ -105,11 +109,9 @@ class NameIndex:
                 for position in postings:
                     if position in scores:
                         scores[position] += weight
-                        shared[position].append(key)
                 continue
             for position in postings:
                 scores[position] = scores.get(position, 0.0) + weight
-                shared[position].append(key)
         found = []
         # Equal cover: the entity with the shortest name first (Barzan Ibrahim Hassan
         # AL-TIKRITI before his children, whose names hold his).
@@ -129,7 +131,7 @@ class NameIndex:
             ):
                 continue
             found.append(Candidate(self.ids[position], self.schemata[position], score / total,
-                                   tuple(sorted(shared[position]))))  # fmt: skip
+                                   tuple(sorted(query & self.keysets[position]))))  # fmt: skip
             if len(found) >= limit:
                 break
         return found

@@ -10,13 +10,15 @@ OpenSanctions merges. A re-run replaces the resolver's judgements and never a pe
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from belwatch.match.algorithms import Algorithm, MatchResult, get_algorithm
-from belwatch.match.features import best_names
+from belwatch.match.features import best_names, name_forms
 from belwatch.match.filters import Filters
 from belwatch.match.service import Matcher, Profile
 from belwatch.resolve.decisions import (
@@ -83,8 +85,9 @@ def canonical_id(members: Iterable[str]) -> str:
 
 def group(entries: dict[str, str], decisions: dict[tuple[str, str], Decision]) -> Resolution:
     """Group entries (id -> dataset) by the 'same' judgements in force. A person's judgements
-    are applied first; an automatic 'same' is not followed where it would put two entries of
-    one list, or two entries a person judged not the same, into one group."""
+    are applied first, then one list's duplicates; an automatic 'same' is not followed where
+    it would put two entries of one list (not judged duplicates), or two entries a person
+    judged not the same, into one group."""
     parent = {entity_id: entity_id for entity_id in entries}
     datasets = {entity_id: {dataset} for entity_id, dataset in entries.items()}
     apart: dict[str, set[str]] = {entity_id: set() for entity_id in entries}
@@ -101,8 +104,11 @@ def group(entries: dict[str, str], decisions: dict[tuple[str, str], Decision]) -
         return x
 
     def ordered(item: tuple[tuple[str, str], Decision]) -> tuple[int, float]:
-        decision = item[1]
-        return (0 if decision.source == USER else 1, -(decision.score or 0.0))
+        (a, b), decision = item
+        if decision.source == USER:
+            return (0, 0.0)
+        twice = a in entries and b in entries and entries[a] == entries[b]
+        return (1 if twice else 2, -(decision.score or 0.0))
 
     for (a, b), decision in sorted(decisions.items(), key=ordered):
         if decision.judgement != SAME or a not in parent or b not in parent:
@@ -112,7 +118,8 @@ def group(entries: dict[str, str], decisions: dict[tuple[str, str], Decision]) -
             continue
         if apart[ra] & members[rb]:
             continue
-        if decision.source != USER and datasets[ra] & datasets[rb]:
+        twice = entries[a] == entries[b]  # one list's duplicates, judged as such
+        if decision.source != USER and not twice and datasets[ra] & datasets[rb]:
             continue
         parent[rb] = ra
         members[ra] |= members.pop(rb)
@@ -186,6 +193,8 @@ def resolve(
                 found[decision.pair] = decision
         if progress is not None:
             progress(1)
+    for decision in _duplicates(matcher, entries, get_algorithm(None)):
+        found[decision.pair] = decision
     replace_automatic(store, found.values())
     resolution = group(entries, effective(store))
     counts = {
@@ -196,6 +205,39 @@ def resolve(
         "grouped entries": sum(len(m) for m in resolution.groups.values()),
     }
     return resolution, counts
+
+
+def _duplicates(
+    matcher: Matcher, entries: dict[str, str], algorithm: Algorithm
+) -> Iterator[Decision]:
+    """Targets one list holds twice (the EU's asset-freeze and export annexes, Canada's two
+    Belarus schedules): entries of one list whose names, legal forms aside, are the same
+    words, judged the same when nothing conflicts and, for people, a date of birth or an
+    identifier agrees too."""
+    buckets: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
+    for entity_id, dataset in entries.items():
+        entity = matcher.profiles[entity_id].entity
+        names = entity.get("name")[:1]  # the entry's own name, not the aliases it shares
+        forms = name_forms(names, not entity.schema.is_a("Person"))
+        keys = tuple(sorted(key for _, tokens in forms[:1] for key, _ in tokens))
+        if len(keys) >= 2 or sum(map(len, keys)) >= 8:
+            buckets[dataset, keys].append(entity_id)
+    seen: set[tuple[str, str]] = set()
+    for ids in buckets.values():
+        if not 2 <= len(ids) <= 4:  # a common name many entries share is no duplicate
+            continue
+        for a, b in itertools.combinations(sorted(set(ids)), 2):
+            if (a, b) in seen:
+                continue
+            seen.add((a, b))
+            query, other = matcher.profiles[a], matcher.profiles[b]
+            result = algorithm.compare(query.entity, other.entity)
+            conflict = any(name in result.features for name in CONFLICTS)
+            person = query.entity.schema.is_a("Person")
+            if conflict or (person and result.score < SURE):
+                continue
+            reason = " | ".join(["listed twice by one list", *result.explanations])
+            yield Decision(a, b, SAME, result.score, "auto", RESOLVER, reason)
 
 
 def _run(matcher: Matcher, chunks: list[list[str]], workers: int) -> Iterator[list[Decision]]:
