@@ -103,6 +103,16 @@ def test_ofac_listed_a_year_after_the_eu(today: GapReport) -> None:
     assert find(today, "SHEIMAN", "VIKTAR").cells["us"].lag_days is None
 
 
+def test_names_the_reasons_give_that_no_list_holds(today: GapReport) -> None:
+    named = {m.caption: m for m in today.mentions}
+    # The EU's reasons for listing name the Voldarka company and the Belaya Rus association.
+    assert {"Voldarka", "Belaya Rus"} <= set(named)
+    assert "Voldarka" in named["Voldarka"].context
+    assert named["Voldarka"].relation == "named in the reasons for listing"
+    # Names that are on a list, or only repeat the target's own, are not leads.
+    assert not {"Belaruskali", "MAZ", "BMC"} & set(named)
+
+
 def test_as_of_a_day_uses_the_lists_in_force_then(register: tuple[Store, Matcher]) -> None:
     store, matcher = register
     from belwatch.resolve import load_resolution
@@ -138,4 +148,11 @@ def test_exports_and_api(register: tuple[Store, Matcher], tmp_path: Path) -> Non
             found["as_of"] == "2021-09-01" and found["versions"]["us"] == "us_ofac_sdn 2021-08-18"
         )
         assert client.get("/gaps", params={"as_of": "soon"}).status_code == 400
+        sheet = client.get("/gaps.csv")
+        assert sheet.headers["content-disposition"].startswith('attachment; filename="gaps-')
+        assert "140" in sheet.text and "us_lag_days" in sheet.text.splitlines()[0]
+        book = client.get("/gaps.xlsx")
+        assert book.content[:2] == b"PK" and book.status_code == 200
+        report_page = client.get("/gaps-report").text
+        assert "/gaps.csv?" in report_page and "/gaps.xlsx?" in report_page
         assert "unknown regime" in client.get("/gaps", params={"regime": "x"}).json()["detail"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import func, select
 
 from belwatch.api.deps import get_store
@@ -13,7 +13,7 @@ from belwatch.api.match import get_matcher
 from belwatch.api.models import ErrorResponse
 from belwatch.exc import ConfigError
 from belwatch.match.service import Matcher
-from belwatch.resolve import Resolution, load_resolution
+from belwatch.resolve import Resolution, export, load_resolution
 from belwatch.resolve.gaps import REGIMES, GapReport, report
 from belwatch.store import Store
 from belwatch.store.schema import decision_table
@@ -62,3 +62,38 @@ def gaps(
     entries there lack; totals per jurisdiction pair, median lags, and the related
     entities no list holds. Run `belwatch resolve` first to group the lists' entries."""
     return gap_report(store, matcher, resolution, regime, as_of).to_dict()
+
+
+@router.get("/gaps.csv", response_class=Response, responses={400: {"model": ErrorResponse}})
+def gaps_csv(
+    store: Annotated[Store, Depends(get_store)],
+    matcher: Annotated[Matcher, Depends(get_matcher)],
+    resolution: Annotated[Resolution, Depends(get_resolution)],
+    regime: Annotated[str, Query()] = "belarus",
+    as_of: Annotated[str | None, Query()] = None,
+) -> Response:
+    """The target × jurisdiction matrix as CSV."""
+    found = gap_report(store, matcher, resolution, regime, as_of)
+    return _download(export.to_csv(found).encode(), "text/csv; charset=utf-8", found, "csv")
+
+
+@router.get("/gaps.xlsx", response_class=Response, responses={400: {"model": ErrorResponse}})
+def gaps_xlsx(
+    store: Annotated[Store, Depends(get_store)],
+    matcher: Annotated[Matcher, Depends(get_matcher)],
+    resolution: Annotated[Resolution, Depends(get_resolution)],
+    regime: Annotated[str, Query()] = "belarus",
+    as_of: Annotated[str | None, Query()] = None,
+) -> Response:
+    """Every table of the report as an xlsx workbook."""
+    found = gap_report(store, matcher, resolution, regime, as_of)
+    return _download(export.to_xlsx(found), XLSX, found, "xlsx")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(body: bytes, media_type: str, found: GapReport, suffix: str) -> Response:
+    name = f"gaps-{found.regime}-{found.as_of}.{suffix}"
+    return Response(body, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
