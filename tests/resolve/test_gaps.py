@@ -81,6 +81,19 @@ def test_a_target_every_list_holds(today: GapReport) -> None:
     assert sheiman.cells["eu"].missing_scripts == []
 
 
+def test_identifiers_one_list_lacks(today: GapReport) -> None:
+    # The EU gives Viktar Lukashenka's personal number; the UK and Canadian entries do not.
+    # (OFAC's entry, born 1976 where the others say 1975, stays a target of its own.)
+    (viktar,) = [
+        t for t in today.targets
+        if "VIKTAR" in t.caption.upper() and "LUKASHENKA" in t.caption.upper()
+        and t.cells["eu"].status == LISTED
+    ]  # fmt: skip
+    assert viktar.cells["eu"].missing_ids == []
+    assert "3281175A014PB8" in viktar.cells["gb"].missing_ids
+    assert "3281175A014PB8" in viktar.cells["ca"].missing_ids
+
+
 def test_a_target_only_the_eu_holds(today: GapReport) -> None:
     rudzenka = find(today, "RUDZENKA", "ALIAKSANDR")
     assert status(rudzenka) == {"eu": LISTED, "ca": NOT_LISTED, "gb": NOT_LISTED,

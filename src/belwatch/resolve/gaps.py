@@ -184,11 +184,13 @@ def report(
     groups: dict[str, list[str]] = defaultdict(list)
     for entity_id in listings:
         groups[resolution.canonical(entity_id)].append(entity_id)
+    documents = _documents(store, as_of)
     targets = []
     for canonical, members in groups.items():
         if not any(program.search(p) for m in members for _, ps, _ in listings[m] for p in ps):
             continue
-        targets.append(_target(matcher, canonical, members, listings, jurisdictions, latest))
+        targets.append(_target(matcher, canonical, members, listings, jurisdictions, latest,
+                               documents))  # fmt: skip
     targets.sort(key=lambda t: (t.first_listed or "9999", t.caption))
     return GapReport(
         regime=regime,
@@ -210,6 +212,7 @@ def _target(
     listings: dict[str, list[tuple[str, tuple[str, ...], str]]],
     jurisdictions: list[str],
     latest: dict[str, str],
+    documents: dict[str, set[str]],
 ) -> Target:
     by_jurisdiction: dict[str, list[str]] = defaultdict(list)
     since: dict[str, str] = {}
@@ -222,7 +225,8 @@ def _target(
     known = [day for day in since.values() if not day.startswith("<=")]
     first = min(known) if known else (min(since.values()) if since else None)
     scripts = {code: _scripts(matcher, ids) for code, ids in by_jurisdiction.items()}
-    ids = {code: _identifiers(matcher, entries) for code, entries in by_jurisdiction.items()}
+    ids = {code: _identifiers(matcher, entries, documents)
+           for code, entries in by_jurisdiction.items()}  # fmt: skip
     every_script = set().union(*scripts.values()) if scripts else set()
     every_id = set().union(*ids.values()) if ids else set()
     cells = {}
@@ -259,15 +263,39 @@ def _scripts(matcher: Matcher, entries: list[str]) -> set[str]:
     return found
 
 
-def _identifiers(matcher: Matcher, entries: list[str]) -> set[str]:
+def _identifier_key(value: str) -> str | None:
+    key = re.sub(r"[^0-9A-Z]", "", value.upper())
+    return key if len(key) >= 5 else None
+
+
+def _identifiers(matcher: Matcher, entries: list[str], documents: dict[str, set[str]]) -> set[str]:
+    """The passport, registration and tax numbers the entries carry, as properties or as
+    the documents (Passport, Identification) they hold."""
     found = set()
     for entry in entries:
+        found |= documents.get(entry, set())
         profile = matcher.profiles.get(entry)
         for prop in ID_PROPS if profile else ():
             for value in profile.entity.get(prop, quiet=True) if profile else ():
-                key = re.sub(r"[^0-9A-Z]", "", value.upper())
-                if len(key) >= 5:
+                if key := _identifier_key(value):
                     found.add(key)
+    return found
+
+
+def _documents(store: Store, as_of: str) -> dict[str, set[str]]:
+    """Per holder, the numbers of its Passport and Identification documents on the day."""
+    t = statement_table
+    wanted = t.c.schema.in_(("Passport", "Identification")) & t.c.prop.in_(("holder", "number"))
+    props: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for document, prop, value, *_ in store.scan_values(
+        ("entity_id", "prop", "value"), wanted, as_of
+    ):
+        props[document][prop].append(value)
+    found: dict[str, set[str]] = defaultdict(set)
+    for values in props.values():
+        keys = {key for number in values["number"] if (key := _identifier_key(number))}
+        for holder in values["holder"]:
+            found[holder] |= keys
     return found
 
 
