@@ -131,11 +131,18 @@ def test_as_of_a_day_uses_the_lists_in_force_then(register: tuple[Store, Matcher
     from belwatch.resolve import load_resolution
 
     then = report(store, matcher, load_resolution(store, matcher), as_of="2021-09-01")
-    # Only the OFAC version of 2021-08-18 existed then (the EU transcription carries no date
-    # and counts from the day it was ingested): the report has no other column, no gap.
-    assert then.versions == {"us": "us_ofac_sdn 2021-08-18"} and then.jurisdictions == ["us"]
-    assert status(find(then, "SHEIMAN")) == {"us": LISTED}
-    assert not [t for t in then.targets if "140 REPAIR" in t.caption.upper()]  # not yet listed
+    # OFAC's version of 2021-08-18 was in force; the EU transcription has no date of its
+    # own and is read by its listing dates; no UK or Canadian version existed: no column.
+    assert then.jurisdictions == ["eu", "us"]
+    assert then.versions["us"] == "us_ofac_sdn 2021-08-18"
+    assert "read by its listing dates" in then.versions["eu"]
+    plant = find(then, "140", "REPAIR")
+    assert status(plant) == {"eu": LISTED, "us": NOT_LISTED}  # a real gap on that day
+    assert plant.cells["eu"].since == "2020-12-17"
+    # The EU listed Rudzenka on 2021-06-21, after the day asked about here: not yet a target.
+    early = report(store, matcher, load_resolution(store, matcher), as_of="2021-01-01")
+    assert not [t for t in early.targets if "RUDZENKA" in t.caption.upper()]
+    assert find(early, "140", "REPAIR").cells["eu"].status == LISTED
 
 
 def test_exports_and_api(register: tuple[Store, Matcher], tmp_path: Path) -> None:

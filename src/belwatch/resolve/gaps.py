@@ -109,18 +109,28 @@ def _listings(store: Store, as_of: str) -> dict[str, list[tuple[str, tuple[str, 
     )
     props: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     seen: dict[str, tuple[str, str]] = {}
-    for sanction_id, prop, value, dataset, first_seen, _ in store.scan_values(
-        ("entity_id", "prop", "value"), wanted, as_of
-    ):
-        props[sanction_id][prop].append(value)
-        if prop == "entity":
-            seen[sanction_id] = (dataset, first_seen)
+    undated = _undated(store, as_of)
+    # A list version with no date of its own (counted from the day it was ingested) speaks
+    # for the past through its listing dates: read it as it is now, kept by those dates.
+    for day in (as_of, None) if undated else (as_of,):
+        condition = wanted if day else wanted & t.c.dataset.in_(sorted(undated))
+        earlier = set(props) if day is None else set()
+        for sanction_id, prop, value, dataset, first_seen, _ in store.scan_values(
+            ("entity_id", "prop", "value"), condition, day
+        ):
+            if sanction_id in earlier:
+                continue
+            props[sanction_id][prop].append(value)
+            if prop == "entity":
+                seen[sanction_id] = (dataset, first_seen)
     found: dict[str, list[tuple[str, tuple[str, ...], str]]] = defaultdict(list)
     for sanction_id, values in props.items():
         if sanction_id not in seen:
             continue
         dataset, first_seen = seen[sanction_id]
         dates = [d for d in (*values["listingDate"], *values["startDate"]) if len(d) >= 4]
+        if dataset in undated and (not dates or min(dates) > as_of):
+            continue
         if dates:
             since = min(dates)
         else:
@@ -130,13 +140,31 @@ def _listings(store: Store, as_of: str) -> dict[str, list[tuple[str, tuple[str, 
     return found
 
 
+def _undated(store: Store, as_of: str) -> set[str]:
+    """Lists with no version of a date of their own on or before the day, whose versions
+    are all dated by the day they were ingested, after it."""
+    dated: set[str] = set()
+    later: set[str] = set()
+    for version in store.versions():
+        if version.version_date <= as_of:
+            dated.add(version.dataset)
+        elif version.date_source == "ingest" and version.kind == "full":
+            later.add(version.dataset)
+    return later - dated
+
+
 def _versions(store: Store, as_of: str) -> dict[str, str]:
     """Per jurisdiction, the version date of each of its lists in force on the day."""
     latest: dict[str, str] = {}
+    undated = _undated(store, as_of)
     for version in store.versions():
-        if version.version_date <= as_of:
+        if version.dataset in undated:
+            label = f"{version.version_date} (undated; read by its listing dates)"
+        elif version.version_date <= as_of:
             label = version.version_date + ("" if version.kind == "full" else f" ({version.kind})")
-            latest[version.dataset] = max(latest.get(version.dataset, ""), label)
+        else:
+            continue
+        latest[version.dataset] = max(latest.get(version.dataset, ""), label)
     found: dict[str, list[str]] = defaultdict(list)
     for dataset, day in sorted(latest.items()):
         info = DATASETS.get(dataset)
@@ -149,11 +177,17 @@ def _latest(store: Store, as_of: str) -> dict[str, str]:
     """Per jurisdiction, the newest full version of any of its lists on the day ("" where
     only excerpts or amendments were ingested: they cannot show that a target is absent)."""
     found: dict[str, str] = {}
+    undated = _undated(store, as_of)
     for version in store.versions():
         info = DATASETS.get(version.dataset)
-        if info is None or not info.jurisdiction or version.version_date > as_of:
+        if info is None or not info.jurisdiction:
             continue
-        day = version.version_date if version.kind == "full" else ""
+        if version.dataset in undated:
+            day = as_of  # read by its listing dates as of the day
+        elif version.version_date > as_of:
+            continue
+        else:
+            day = version.version_date if version.kind == "full" else ""
         found[info.jurisdiction] = max(found.get(info.jurisdiction, ""), day)
     return found
 
