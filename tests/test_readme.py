@@ -68,6 +68,13 @@ def test_readme_run_command_ingests_and_serves(tmp_path: Path) -> None:
             assert dataset in home
         found = httpx.get(f"http://127.0.0.1:{port}/search", params={"q": "Лукашэнка"}, timeout=30)
         assert "/entity/" in found.text
+        # The lists' entries were grouped: the gap report has targets on several lists.
+        gaps = httpx.get(f"http://127.0.0.1:{port}/gaps", timeout=120).json()
+        widely = [
+            t for t in gaps["targets"]
+            if sum(c["status"] == "listed" for c in t["cells"].values()) >= 4
+        ]  # fmt: skip
+        assert len(widely) > 20
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
