@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from belwatch.sources.base import SourceFile
 from belwatch.store import Store
@@ -79,4 +81,14 @@ def real_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     url = f"sqlite:///{tmp_path_factory.mktemp('screening') / 'r.db'}"
     with Store(url) as store:
         ingest(store, [SOURCES / name for name in SCREENING_FILES])
+        yield store
+
+
+@pytest.fixture(scope="module")
+def real_store_copy(real_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A copy of the five-list register, for a module of tests that write to it."""
+    source = Path(str(make_url(real_store.url).database))
+    target = tmp_path_factory.mktemp("copy") / "r.db"
+    shutil.copy(source, target)
+    with Store(f"sqlite:///{target}") as store:
         yield store

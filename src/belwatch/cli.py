@@ -60,6 +60,15 @@ class _Group(click.Group):
             sys.exit(1)
 
 
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Processes working in parallel.",
+)
+
+
 def db_option(f: F) -> F:
     @click.option(
         "--db", "db", metavar="PATH|URL", help="Register database (overrides BELWATCH_DB)."
@@ -383,13 +392,7 @@ def entity(ctx: click.Context, entity_id: str, as_json: bool) -> None:
 )
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Score that counts as a match.")
 @click.option("--all", "all_hits", is_flag=True, help="Also write candidates below the threshold.")
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=lambda: os.cpu_count() or 1,
-    show_default="the number of CPUs",
-    help="Processes screening in parallel.",
-)
+@workers_option
 @db_option
 @click.pass_context
 def screen(
@@ -455,13 +458,7 @@ def screen(
 
 
 @cli.command()
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=lambda: os.cpu_count() or 1,
-    show_default="the number of CPUs",
-    help="Processes judging in parallel.",
-)
+@workers_option
 @db_option
 @click.pass_context
 def resolve(ctx: click.Context, workers: int) -> None:

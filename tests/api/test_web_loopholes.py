@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -16,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import make_url
 
 from belwatch.api import create_app
 from belwatch.match.service import Matcher
@@ -33,13 +31,8 @@ ALLIES = ("eu", "us", "gb", "ca")
 
 
 @pytest.fixture(scope="module")
-def register(real_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """A copy of the five-list register: these tests write judgements."""
-    source = Path(str(make_url(real_store.url).database))
-    target = tmp_path_factory.mktemp("loopholes") / "r.db"
-    shutil.copy(source, target)
-    with Store(f"sqlite:///{target}") as store:
-        yield store
+def register(real_store_copy: Store) -> Store:
+    return real_store_copy  # these tests write judgements
 
 
 @pytest.fixture(scope="module")

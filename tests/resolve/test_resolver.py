@@ -4,13 +4,9 @@ judgement outlives every re-run, and the unsure pairs wait in a review queue."""
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy.engine import make_url
 
 from belwatch.cli import cli
 from belwatch.match.service import Matcher
@@ -24,13 +20,8 @@ LUKASHENKA = make_id("us_ofac_sdn", "9760")
 
 
 @pytest.fixture(scope="module")
-def register(real_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """A copy of the five-list register, resolved once: these tests write judgements."""
-    source = Path(str(make_url(real_store.url).database))
-    target = tmp_path_factory.mktemp("resolve") / "r.db"
-    shutil.copy(source, target)
-    with Store(f"sqlite:///{target}") as store:
-        yield store
+def register(real_store_copy: Store) -> Store:
+    return real_store_copy  # these tests write judgements
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import func, select
 
 from belwatch.api.deps import get_store
@@ -64,36 +64,25 @@ def gaps(
     return gap_report(store, matcher, resolution, regime, as_of).to_dict()
 
 
-@router.get("/gaps.csv", response_class=Response, responses={400: {"model": ErrorResponse}})
-def gaps_csv(
+@router.get("/gaps.{suffix}", response_class=Response, responses={400: {"model": ErrorResponse}})
+def gaps_file(
     store: Annotated[Store, Depends(get_store)],
     matcher: Annotated[Matcher, Depends(get_matcher)],
     resolution: Annotated[Resolution, Depends(get_resolution)],
+    suffix: Annotated[str, Path(pattern="^(csv|xlsx)$", description="csv: the matrix; xlsx: all")],
     regime: Annotated[str, Query()] = "belarus",
     as_of: Annotated[str | None, Query()] = None,
 ) -> Response:
-    """The target × jurisdiction matrix as CSV."""
+    """The report as a download: the target × jurisdiction matrix as CSV, or every table of
+    it as an xlsx workbook."""
     found = gap_report(store, matcher, resolution, regime, as_of)
-    return _download(export.to_csv(found).encode(), "text/csv; charset=utf-8", found, "csv")
-
-
-@router.get("/gaps.xlsx", response_class=Response, responses={400: {"model": ErrorResponse}})
-def gaps_xlsx(
-    store: Annotated[Store, Depends(get_store)],
-    matcher: Annotated[Matcher, Depends(get_matcher)],
-    resolution: Annotated[Resolution, Depends(get_resolution)],
-    regime: Annotated[str, Query()] = "belarus",
-    as_of: Annotated[str | None, Query()] = None,
-) -> Response:
-    """Every table of the report as an xlsx workbook."""
-    found = gap_report(store, matcher, resolution, regime, as_of)
-    return _download(export.to_xlsx(found), XLSX, found, "xlsx")
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(body: bytes, media_type: str, found: GapReport, suffix: str) -> Response:
+    if suffix == "csv":
+        body, media_type = export.to_csv(found).encode(), "text/csv; charset=utf-8"
+    else:
+        body, media_type = export.to_xlsx(found), XLSX
     name = f"gaps-{found.regime}-{found.as_of}.{suffix}"
     return Response(body, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
