@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import multiprocessing
-import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -258,7 +257,3 @@ def _run(matcher: Matcher, chunks: list[list[str]], workers: int) -> Iterator[li
 def load_resolution(store: Store, matcher: Matcher) -> Resolution:
     """The grouping the stored judgements make, without judging anything anew."""
     return group(targets(matcher), effective(store))
-
-
-def default_workers() -> int:
-    return os.cpu_count() or 1
