@@ -116,3 +116,16 @@ def test_cli_resolve_review_decide(register: Store) -> None:
     assert unknown.exit_code == 1 and "no entity 'nope'" in unknown.output
     nobody = runner.invoke(cli, ["decide", left, right, "same", "--by", " ", *db], obj={}, env={})
     assert nobody.exit_code == 1 and "who decides" in nobody.output
+
+
+def test_full_names_with_a_conflict_wait_for_review(
+    register: Store, resolved: tuple[Resolution, dict[str, int]]
+) -> None:
+    # OFAC has Viktar Lukashenka born 1976, the EU 28 Nov 1975: a person must judge.
+    _, items = queue(register, limit=5000)
+    pairs = [
+        item for item in items
+        if {item.left.dataset, item.right.dataset} == {"us_ofac_sdn", "eu_journal_sanctions"}
+        and "VIKTAR" in item.left.caption.upper() and "LUKASHENKA" in item.right.caption.upper()
+    ]  # fmt: skip
+    assert pairs and "dob_conflict" in pairs[0].decision.reason

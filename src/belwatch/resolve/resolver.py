@@ -48,18 +48,21 @@ def judge(result: MatchResult, query: Profile, other: Profile, threshold: float)
       country or gender, where the agreeing name is a person's in three parts or more (a
       patronymic makes namesakes rare) or an organisation's in two words or more (one short
       word, an acronym like LAT, says too little);
-    * unsure (for review): any other score at the matcher's threshold;
+    * unsure (for review): such names with a conflict, and any other score at the matcher's
+      threshold;
     * none below it.
     """
     if result.score >= SURE:
         return SAME
     names_agree = result.features.get("name_match", 0.0) >= 0.849
     conflict = any(name in result.features for name in CONFLICTS)
-    if names_agree and not conflict:
+    if names_agree:
         _, name, _, size = best_names(query.entity, other.entity)
         person = query.entity.schema.is_a("Person")
         if size >= (3 if person else 2) or (not person and len(name) >= 8):
-            return SAME
+            # Full names that agree despite a conflict (born 1975 here, 1976 there) are for
+            # a person to judge.
+            return UNSURE if conflict else SAME
     return UNSURE if result.score >= threshold else None
 
 
