@@ -73,10 +73,9 @@ class NameIndex:
             self.schemata.append(schema)
             self.sizes.append(1_000)
             self.keysets.append(frozenset())
-        names = list(names)
-        for name in names:
-            self.sizes[position] = min(self.sizes[position], len(keys_of([name])) or 1_000)
-        keys = keys_of(names)
+        per_name = [keys_of([name]) for name in names]
+        self.sizes[position] = min([self.sizes[position], *(len(k) for k in per_name if k)])
+        keys = set().union(*per_name)
         self.keysets[position] = self.keysets[position] | keys
         for key in keys:
             postings = self.postings[key]

@@ -31,6 +31,7 @@ from belwatch.resolve.resolver import SURE, Resolution
 from belwatch.sources.datasets import BELARUS_PROGRAM, DATASETS, JURISDICTIONS
 from belwatch.store import Store
 from belwatch.store.schema import statement_table
+from belwatch.store.sql import Version
 
 LISTED, NOT_LISTED, NOT_KNOWN = "listed", "not listed", "not known"
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -93,12 +94,14 @@ class GapReport:
         return asdict(self)
 
 
-def _listings(store: Store, as_of: str) -> dict[str, list[tuple[str, tuple[str, ...], str]]]:
+def _listings(
+    store: Store, versions: list[Version], as_of: str
+) -> dict[str, list[tuple[str, tuple[str, ...], str]]]:
     """Per target entry: (dataset, programmes, listing date) of each Sanction in force on the
     day. A Sanction without a listing date counts from the first version that carried it,
     marked "<=" when that was the first version ingested (it may be much older)."""
     earliest: dict[str, str] = {}
-    for version in store.versions():
+    for version in versions:
         if version.kind == "full":
             earliest[version.dataset] = min(
                 earliest.get(version.dataset, "9"), version.version_date
@@ -109,7 +112,7 @@ def _listings(store: Store, as_of: str) -> dict[str, list[tuple[str, tuple[str, 
     )
     props: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     seen: dict[str, tuple[str, str]] = {}
-    undated = _undated(store, as_of)
+    undated = _undated(versions, as_of)
     # A list version with no date of its own (counted from the day it was ingested) speaks
     # for the past through its listing dates: read it as it is now, kept by those dates.
     for day in (as_of, None) if undated else (as_of,):
@@ -140,12 +143,12 @@ def _listings(store: Store, as_of: str) -> dict[str, list[tuple[str, tuple[str, 
     return found
 
 
-def _undated(store: Store, as_of: str) -> set[str]:
+def _undated(versions: list[Version], as_of: str) -> set[str]:
     """Lists with no version of a date of their own on or before the day, whose versions
     are all dated by the day they were ingested, after it."""
     dated: set[str] = set()
     later: set[str] = set()
-    for version in store.versions():
+    for version in versions:
         if version.version_date <= as_of:
             dated.add(version.dataset)
         elif version.date_source == "ingest" and version.kind == "full":
@@ -153,11 +156,11 @@ def _undated(store: Store, as_of: str) -> set[str]:
     return later - dated
 
 
-def _versions(store: Store, as_of: str) -> dict[str, str]:
+def _versions(versions: list[Version], as_of: str) -> dict[str, str]:
     """Per jurisdiction, the version date of each of its lists in force on the day."""
     latest: dict[str, str] = {}
-    undated = _undated(store, as_of)
-    for version in store.versions():
+    undated = _undated(versions, as_of)
+    for version in versions:
         if version.dataset in undated:
             label = f"{version.version_date} (undated; read by its listing dates)"
         elif version.version_date <= as_of:
@@ -173,12 +176,12 @@ def _versions(store: Store, as_of: str) -> dict[str, str]:
     return {code: ", ".join(items) for code, items in found.items()}
 
 
-def _latest(store: Store, as_of: str) -> dict[str, str]:
+def _latest(versions: list[Version], as_of: str) -> dict[str, str]:
     """Per jurisdiction, the newest full version of any of its lists on the day ("" where
     only excerpts or amendments were ingested: they cannot show that a target is absent)."""
     found: dict[str, str] = {}
-    undated = _undated(store, as_of)
-    for version in store.versions():
+    undated = _undated(versions, as_of)
+    for version in versions:
         info = DATASETS.get(version.dataset)
         if info is None or not info.jurisdiction:
             continue
@@ -212,8 +215,9 @@ def report(
     """The gap report for a regime on a day (default: today)."""
     as_of = as_of or date.today().isoformat()
     program = REGIMES[regime]
-    listings = _listings(store, as_of)
-    latest = _latest(store, as_of)
+    versions = store.versions()
+    listings = _listings(store, versions, as_of)
+    latest = _latest(versions, as_of)
     jurisdictions = sorted(latest, key=lambda code: (code != "eu", code))
     groups: dict[str, list[str]] = defaultdict(list)
     for entity_id in listings:
@@ -230,7 +234,7 @@ def report(
         regime=regime,
         as_of=as_of,
         jurisdictions=jurisdictions,
-        versions=_versions(store, as_of),
+        versions=_versions(versions, as_of),
         targets=targets,
         listed_not_listed=_pairs(targets, jurisdictions),
         median_lag_days=_median_lags(targets, jurisdictions),
