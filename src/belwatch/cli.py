@@ -552,6 +552,33 @@ def decide(
 
 
 @cli.command()
+@click.argument("target_id")
+@click.argument("name")
+@click.argument("judgement", type=click.Choice(["relevant", "not_relevant"]))
+@click.option("--by", "author", required=True, help="Who decides (kept with the judgement).")
+@click.option("--reason", default="", help="Why (kept with the judgement).")
+@db_option
+@click.pass_context
+def lead(
+    ctx: click.Context, target_id: str, name: str, judgement: str, author: str, reason: str
+) -> None:
+    """Judge a lead of the gap report: a name the lists relate to a target (TARGET_ID, the
+    entry naming it) that no list holds. Leads judged not relevant (a newspaper, an award,
+    a product) leave the report's list of leads and are counted apart.
+
+    \b
+    Example:
+        belwatch lead eu-journal-sanctions-3c4d "Minsk Wheel" not_relevant --by "A. Analyst"
+    """
+    from belwatch.resolve.decisions import record_lead
+
+    with _store(ctx) as store:
+        store.entity(target_id, current=False)  # NotFound names an unknown id
+        record_lead(store, target_id, name, judgement, author, reason)
+    _log(f"{name} (named by {target_id}): {judgement}, by {author.strip()}")
+
+
+@cli.command()
 @click.option("--regime", default="belarus", show_default=True, help="The sanctions regime.")
 @click.option("--as-of", callback=_iso_date, help="The day (YYYY-MM-DD). Default: today.")
 @click.option(
@@ -596,7 +623,7 @@ def gaps(ctx: click.Context, regime: str, as_of: str | None, output: str) -> Non
     listed = sum(1 for t in found.targets for c in t.cells.values() if c.status == "listed")
     _log(f"{len(found.targets):,} {regime} targets as of {found.as_of}, {listed:,} listings "
          f"in {len(found.jurisdictions)} jurisdictions; {len(found.mentions):,} related "
-         "entities no list holds")  # fmt: skip
+         f"entities no list holds ({len(found.dismissed):,} more judged not relevant)")  # fmt: skip
 
 
 @cli.command()

@@ -327,3 +327,84 @@ def test_a_decision_that_cannot_be_recorded_is_a_400_page_that_says_why(
     assert "Review queue" in text_of(response)  # the queue again, to try again
     decision = effective(register)[item.decision.pair]
     assert (decision.judgement, decision.source) == (UNSURE, AUTO)
+
+
+def test_a_form_sent_from_another_site_is_refused(client: TestClient, register: Store) -> None:
+    item = first_pairs(register)[1]
+    elsewhere = {"Origin": "https://attacker.example"}
+    data = {"left": item.left.entity_id, "right": item.right.entity_id, "judgement": "same",
+            "author": "Forged"}  # fmt: skip
+    refused = client.post("/review/decide", data=data, headers=elsewhere, follow_redirects=False)
+    assert refused.status_code == 403
+    assert "attacker.example" in refused.json()["detail"]
+    assert effective(register)[item.decision.pair].source == AUTO
+    # A referrer from another site is refused as well; the site's own pages are not.
+    other = {"Referer": "https://attacker.example/page"}
+    assert client.post("/review/decide", data=data, headers=other).status_code == 403
+    own = {"Origin": "http://testserver"}
+    data["judgement"] = "unsure"
+    accepted = client.post("/review/decide", data=data, headers=own, follow_redirects=False)
+    assert accepted.status_code == 303
+    # JSON APIs are not forms: a page elsewhere cannot send them without asking first.
+    query = {"queries": {"q": {"schema": "Person", "properties": {"name": ["Sheiman"]}}}}
+    assert client.post("/match/default", json=query, headers=elsewhere).status_code == 200
+
+
+def lead_rows(page: httpx.Response) -> dict[str, list[str]]:
+    """The leads the report's table shows: name -> the values of its tick boxes (one per
+    target whose entry names it)."""
+    found = re.findall(r'<input type="checkbox" name="lead" value="([^"]*)" id="lead-m', page.text)
+    leads: dict[str, list[str]] = {}
+    for value in map(html.unescape, found):
+        leads.setdefault(value.split("\t", 1)[1], []).append(value)
+    return leads
+
+
+def test_a_lead_judged_not_relevant_leaves_the_list_and_can_be_restored(
+    client: TestClient,
+) -> None:
+    page = client.get("/gaps-report")
+    leads = lead_rows(page)
+    assert "Voldarka" in leads
+    back = "/gaps-report?regime=belarus&limit=200&offset=0"
+    form = {"lead": leads["Voldarka"], "judgement": "not_relevant", "author": "A. Analyst",
+            "reason": "checked", "back": back}  # fmt: skip
+    response = client.post("/gaps-report/leads", data=form, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == back + "#mentions-title"
+    page = client.get(back)
+    assert "Voldarka" not in lead_rows(page)
+    dismissed = len(leads["Voldarka"])
+    assert f"{dismissed} lead{'s' if dismissed > 1 else ''} judged not relevant" in text_of(page)
+    report = client.get("/gaps").json()
+    assert {m["caption"] for m in report["dismissed"]} == {"Voldarka"}
+    assert report["dismissed"][0]["judgement"] == "not_relevant"
+    assert "Voldarka" not in {m["caption"] for m in report["mentions"]}
+    # Restored: back in the list, marked as judged relevant.
+    form["judgement"] = "relevant"
+    assert client.post("/gaps-report/leads", data=form).status_code == 200
+    report = client.get("/gaps").json()
+    restored = {m["caption"]: m for m in report["mentions"]}["Voldarka"]
+    assert restored["judgement"] == "relevant" and report["dismissed"] == []
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"author": "A. Analyst"}, "Tick at least one lead"),
+        ({"lead": ["x\tVoldarka"], "author": "A. Analyst"}, "no entry 'x'"),
+        ({"lead": [f"{LUKASHENKA}\tVoldarka"]}, "say who decides"),
+        ({"lead": [f"{LUKASHENKA}\tVoldarka"], "author": "A", "judgement": "maybe"}, "a lead is"),
+    ],
+)
+def test_a_lead_judgement_that_cannot_be_recorded_is_a_400_page_that_says_why(
+    client: TestClient, register: Store, form: dict[str, Any], message: str
+) -> None:
+    from belwatch.resolve.decisions import lead_judgements
+
+    before = lead_judgements(register)
+    response = client.post("/gaps-report/leads", data={"back": "https://elsewhere/", **form})
+    assert response.status_code == 400
+    assert message in text_of(response)
+    assert "Related to a target, on no list" in text_of(response)
+    assert lead_judgements(register) == before

@@ -129,3 +129,18 @@ def test_full_names_with_a_conflict_wait_for_review(
         and "VIKTAR" in item.left.caption.upper() and "LUKASHENKA" in item.right.caption.upper()
     ]  # fmt: skip
     assert pairs and "dob_conflict" in pairs[0].decision.reason
+
+
+def test_cli_lead(register: Store) -> None:
+    from belwatch.resolve.decisions import NOT_RELEVANT, lead_judgements
+
+    target = make_id("us_ofac_sdn", "9760")
+    db = ["--db", register.url]
+    runner = CliRunner()
+    args = ["lead", target, "Voldarka", "not_relevant", "--by", "A. Analyst", *db]
+    done = runner.invoke(cli, args, obj={}, env={})
+    assert done.exit_code == 0, done.output
+    assert lead_judgements(register)[target, "Voldarka"] == NOT_RELEVANT
+    args[1] = "nope"
+    unknown = runner.invoke(cli, args, obj={}, env={})
+    assert unknown.exit_code == 1 and "no entity 'nope'" in unknown.output

@@ -7,15 +7,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from belwatch.exc import ConfigError
 from belwatch.store import Store
-from belwatch.store.schema import decision_table
+from belwatch.store.schema import decision_table, lead_table
 
 SAME, NOT_SAME, UNSURE = "same", "not_same", "unsure"
 JUDGEMENTS = (SAME, NOT_SAME, UNSURE)
 AUTO, USER = "auto", "user"
+RELEVANT, NOT_RELEVANT = "relevant", "not_relevant"
 
 
 @dataclass(frozen=True)
@@ -106,3 +107,38 @@ def history(store: Store, a: str, b: str) -> list[Decision]:
                      row.author, row.reason, row.created_at)
             for row in conn.execute(query)
         ]  # fmt: skip
+
+
+def record_lead(store: Store, target_id: str, name: str, judgement: str, author: str,
+                reason: str = "") -> None:  # fmt: skip
+    """A person's judgement on a lead of the gap report: is the name a target relates to
+    worth listing (relevant), or a newspaper, an award, a product (not relevant)?"""
+    if judgement not in (RELEVANT, NOT_RELEVANT):
+        raise ConfigError(f"a lead is {RELEVANT} or {NOT_RELEVANT}, not {judgement!r}")
+    if not author.strip():
+        raise ConfigError("say who decides (--by)")
+    if not name.strip():
+        raise ConfigError("name the lead")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with store.engine.begin() as conn:
+        conn.execute(
+            insert(lead_table).values(
+                target_id=target_id, name=name.strip(), judgement=judgement,
+                author=author.strip(), reason=reason, created_at=now,
+            )
+        )  # fmt: skip
+
+
+def lead_judgements(store: Store) -> dict[tuple[str, str], str]:
+    """Per (target entry, name), the newest judgement on that lead."""
+    t = lead_table
+    query = select(t.c.target_id, t.c.name, t.c.judgement).order_by(t.c.created_at, t.c.id)
+    with store.engine.connect() as conn:
+        return {(row.target_id, row.name): row.judgement for row in conn.execute(query)}
+
+
+def lead_stamp(store: Store) -> tuple[int, int | None]:
+    """Changes whenever a lead is judged: for caches of a report."""
+    with store.engine.connect() as conn:
+        count, newest = conn.execute(select(func.count(), func.max(lead_table.c.id))).one()
+    return int(count), newest

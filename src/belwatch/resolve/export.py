@@ -68,10 +68,10 @@ def to_xlsx(report: GapReport) -> bytes:
                      report.versions.get(code, "")])  # fmt: skip
     mentions = book.create_sheet("named, not listed")
     mentions.append(["entity_id", "name", "schema", "relation", "target_id", "target",
-                     "named by", "context"])  # fmt: skip
-    for m in report.mentions:
+                     "named by", "context", "judgement"])  # fmt: skip
+    for m in [*report.mentions, *report.dismissed]:
         mentions.append([m.entity_id, m.caption, m.schema, m.relation, m.target_id,
-                         m.target_caption, m.dataset, m.context])  # fmt: skip
+                         m.target_caption, m.dataset, m.context, m.judgement])  # fmt: skip
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

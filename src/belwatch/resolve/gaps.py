@@ -27,6 +27,7 @@ from followthemoney.types import registry
 from belwatch.match.algorithms import get_algorithm
 from belwatch.match.features import ID_PROPS, name_forms, name_keys_of
 from belwatch.match.service import Matcher, make_query
+from belwatch.resolve.decisions import NOT_RELEVANT, RELEVANT, lead_judgements
 from belwatch.resolve.resolver import SURE, Resolution
 from belwatch.sources.datasets import BELARUS_PROGRAM, DATASETS, JURISDICTIONS
 from belwatch.store import Store
@@ -77,6 +78,7 @@ class Mention:
     target_caption: str
     dataset: str
     context: str = ""  # the sentence of the reasons that names it
+    judgement: str = ""  # a person's: relevant (or not_relevant, in GapReport.dismissed)
 
 
 @dataclass
@@ -89,6 +91,7 @@ class GapReport:
     listed_not_listed: dict[str, dict[str, int]]  # A -> B -> targets listed by A, not by B
     median_lag_days: dict[str, float | None]
     mentions: list[Mention]
+    dismissed: list[Mention]  # leads a person judged not relevant
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -230,6 +233,12 @@ def report(
         targets.append(_target(matcher, canonical, members, listings, jurisdictions, latest,
                                documents))  # fmt: skip
     targets.sort(key=lambda t: (t.first_listed or "9999", t.caption))
+    listed = {m for t in targets for c in t.cells.values() for m in c.entries}
+    judged = lead_judgements(store)
+    mentions: dict[str, list[Mention]] = {RELEVANT: [], NOT_RELEVANT: []}
+    for mention in _mentions(store, matcher, listed, as_of):
+        mention.judgement = judged.get((mention.target_id, mention.caption), "")
+        mentions[NOT_RELEVANT if mention.judgement == NOT_RELEVANT else RELEVANT].append(mention)
     return GapReport(
         regime=regime,
         as_of=as_of,
@@ -238,9 +247,9 @@ def report(
         targets=targets,
         listed_not_listed=_pairs(targets, jurisdictions),
         median_lag_days=_median_lags(targets, jurisdictions),
-        mentions=_mentions(store, matcher, {m for t in targets for c in t.cells.values()
-                                            for m in c.entries}, as_of),
-    )  # fmt: skip
+        mentions=mentions[RELEVANT],
+        dismissed=mentions[NOT_RELEVANT],
+    )
 
 
 def _target(

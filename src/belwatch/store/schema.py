@@ -105,3 +105,19 @@ decision_table = Table(
     Index("ix_decision_pair", "left_id", "right_id"),
     Index("ix_decision_source", "source"),
 )
+
+# One row per person's judgement on a lead of the gap report: a name the lists relate to a
+# target that no list holds ('relevant' or 'not_relevant': a newspaper, an award, a
+# product). Only ever added to; the newest per (target, name) is in force.
+lead_table = Table(
+    "lead_judgement",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target_id", String(255), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("judgement", String(16), nullable=False),
+    Column("author", String(255), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_lead_target", "target_id"),
+)

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -20,7 +20,7 @@ from belwatch.api.match import get_matcher
 from belwatch.exc import ConfigError
 from belwatch.match.service import Matcher
 from belwatch.resolve import Resolution
-from belwatch.resolve.decisions import record
+from belwatch.resolve.decisions import NOT_RELEVANT, lead_stamp, record, record_lead
 from belwatch.resolve.gaps import LISTED, NOT_LISTED, REGIMES, GapReport, Target, jurisdiction_name
 from belwatch.resolve.review import queue
 from belwatch.store import Store
@@ -54,7 +54,20 @@ def gaps_page(
 ) -> Any:
     """The gap report as a page: totals, lags, a chart, then target by target."""
     form = {"regime": regime, "as_of": as_of, "gaps_only": gaps_only, "limit": limit}
+    return _gaps(request, store, matcher, resolution, form, offset)
+
+
+def _gaps(
+    request: Request,
+    store: Store,
+    matcher: Matcher,
+    resolution: Resolution,
+    form: dict[str, Any],
+    offset: int,
+    lead_error: str | None = None,
+) -> Any:
     context: dict[str, Any] = {"form": form, "regimes": sorted(REGIMES), "error": None}
+    regime, as_of, gaps_only, limit = (form[k] for k in ("regime", "as_of", "gaps_only", "limit"))
     try:
         report = _report(request, store, matcher, resolution, regime, as_of.strip() or None)
     except ConfigError as exc:
@@ -75,8 +88,59 @@ def gaps_page(
         "offset": offset,
         "page": _pages(len(targets), offset, limit, paging),
         "json_href": "/gaps?" + urlencode(query),
+        "back": "/gaps-report?" + urlencode({**paging, "limit": limit, "offset": offset}),
+        "lead_error": lead_error,
     }
-    return templates.TemplateResponse(request, "gaps.html", context)
+    status_code = 400 if lead_error else 200
+    return templates.TemplateResponse(request, "gaps.html", context, status_code=status_code)
+
+
+@router.post("/gaps-report/leads", response_class=HTMLResponse)
+def judge_leads(
+    request: Request,
+    store: Annotated[Store, Depends(get_store)],
+    matcher: Annotated[Matcher, Depends(get_matcher)],
+    resolution: Annotated[Resolution, Depends(get_resolution)],
+    lead: Annotated[list[str] | None, Form(max_length=2_000)] = None,
+    judgement: Annotated[str, Form(max_length=20)] = NOT_RELEVANT,
+    author: Annotated[str, Form(max_length=200)] = "",
+    reason: Annotated[str, Form(max_length=2_000)] = "",
+    back: Annotated[str, Form(max_length=2_000)] = "/gaps-report",
+) -> Any:
+    """Record a person's judgement on the ticked leads, then back to the report."""
+    path, _, query = back.partition("?")
+    if path != "/gaps-report":  # never redirect off the report
+        back, query = "/gaps-report", ""
+    params = parse_qs(query)
+
+    def param(name: str, default: str) -> str:
+        return params.get(name, [default])[0]
+
+    try:
+        if not lead:
+            raise ConfigError("Tick at least one lead.")
+        leads = [tuple(item.split("\t", 1)) for item in lead]
+        if any(len(item) != 2 for item in leads):
+            raise ConfigError("A ticked lead must be a target id and a name.")
+        found = {str(e.id) for e in store.entities([t for t, _ in leads], current=False)}
+        for target_id, name in leads:
+            if target_id not in found:
+                raise ConfigError(f"There is no entry {target_id!r} in the register.")
+            record_lead(store, target_id, name, judgement, author, reason.strip())
+    except ConfigError as exc:
+        form = {
+            "regime": param("regime", "belarus"),
+            "as_of": param("as_of", ""),
+            "gaps_only": param("gaps_only", "") == "true",
+            "limit": _int(param("limit", ""), MATRIX_ROWS, MAX_MATRIX_ROWS),
+        }
+        offset = _int(param("offset", ""), 0, 10**9)
+        return _gaps(request, store, matcher, resolution, form, offset, str(exc))
+    return RedirectResponse(f"{back}#mentions-title", status_code=303)
+
+
+def _int(text: str, default: int, most: int) -> int:
+    return min(int(text), most) if text.isdigit() else default
 
 
 def _report(
@@ -88,7 +152,7 @@ def _report(
     as_of: str | None,
 ) -> GapReport:
     """The report, kept for the next page of the same report: making it takes seconds."""
-    key = (regime, as_of or date.today().isoformat(), len(store.versions()))
+    key = (regime, as_of or date.today().isoformat(), len(store.versions()), lead_stamp(store))
     cached = getattr(request.app.state, "gap_report_page", None)
     if cached is not None and cached[0] is resolution and cached[1] == key:
         kept: GapReport = cached[2]
