@@ -90,6 +90,11 @@ def test_user_mistakes_are_one_line_errors(tmp_path: Path) -> None:
     assert "notes.txt" in result.output and "no supported list format" in result.output
     assert "Traceback" not in result.output
 
+    for command in ("resolve", "gaps"):
+        empty = run(command, db=db)
+        assert empty.exit_code == 1
+        assert "holds no lists yet: run `belwatch update` first" in empty.output
+
     bad_date = run("stats", "--as-of", "yesterday", db=db)
     assert bad_date.exit_code == 2 and "not a date" in bad_date.output
 

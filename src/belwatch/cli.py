@@ -212,6 +212,13 @@ def update(
         raise click.exceptions.Exit(1)
 
 
+def _require_lists(store: Any) -> None:
+    if not store.versions():
+        raise click.ClickException(
+            f"the register at {store.safe_url} holds no lists yet: run `belwatch update` first"
+        )
+
+
 def _log(message: str) -> None:
     click.echo(message, err=True)
 
@@ -478,6 +485,7 @@ def resolve(ctx: click.Context, workers: int) -> None:
 
     with _store(ctx) as store:
         _log("loading the register's names...")
+        _require_lists(store)
         matcher = Matcher(store)
         length = -(-len(matcher.listings) // resolver.CHUNK)
         with click.progressbar(length=length, label="resolving", file=sys.stderr) as bar:
@@ -609,6 +617,7 @@ def gaps(ctx: click.Context, regime: str, as_of: str | None, output: str) -> Non
     if regime not in REGIMES:
         raise click.BadParameter(f"unknown regime {regime!r}; known: {', '.join(REGIMES)}")
     with _store(ctx) as store:
+        _require_lists(store)
         matcher = Matcher(store)
         found = report(store, matcher, load_resolution(store, matcher), regime, as_of)
     suffix = Path(output).suffix.lower() if output != "-" else ".json"

@@ -238,16 +238,25 @@ def test_report_answers_a_bad_request_with_a_page_that_says_why(
     assert '<form action="/gaps-report"' in response.text  # to try again
 
 
-def test_an_unresolved_register_still_renders_with_a_note(tmp_path: Path) -> None:
+def test_an_empty_register_still_renders_with_a_note(tmp_path: Path) -> None:
     with Store(f"sqlite:///{tmp_path / 'empty.db'}") as store:
         app = create_app(Settings(db=store.url), store=store)
         with TestClient(app) as client:
             response = client.get("/gaps-report")
             review = client.get("/review")
     assert response.status_code == 200
-    assert "run belwatch resolve to group the lists’ entries" in text_of(response)
+    assert "The register holds no lists yet: run belwatch update" in text_of(response)
     assert "<svg" in response.text
     assert review.status_code == 200 and "Nothing to review." in text_of(review)
+
+
+def test_lists_not_yet_resolved_render_with_a_note(real_store: Store, matcher: Matcher) -> None:
+    app = create_app(Settings(db=real_store.url), store=real_store)
+    app.state.matcher = matcher  # built on a copy of the same lists
+    with TestClient(app) as client:
+        response = client.get("/gaps-report", params={"limit": 1})
+    assert response.status_code == 200
+    assert "run belwatch resolve to group the lists’ entries" in text_of(response)
 
 
 def first_pairs(register: Store) -> list[ReviewItem]:

@@ -80,6 +80,7 @@ def _gaps(
     context |= {
         "report": report,
         "resolved": bool(resolution.groups),
+        "empty": not report.versions,
         "counts": _counts(report),
         "heat": max(counts, default=0),
         "chart": chart(report),
