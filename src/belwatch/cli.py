@@ -612,7 +612,8 @@ def gaps(ctx: click.Context, regime: str, as_of: str | None, output: str) -> Non
 
     from belwatch.match.service import Matcher
     from belwatch.resolve import export, load_resolution
-    from belwatch.resolve.gaps import REGIMES, report
+    from belwatch.resolve.gaps import report
+    from belwatch.sources.datasets import REGIMES
 
     if regime not in REGIMES:
         raise click.BadParameter(f"unknown regime {regime!r}; known: {', '.join(REGIMES)}")
@@ -669,6 +670,9 @@ def formats() -> None:
     for fmt in all_formats():
         side = f" (side file of {fmt.companion_of})" if fmt.companion_of else ""
         click.echo(f"{fmt.name:<22} {fmt.dataset:<24} {fmt.title}{side}")
+
+
+from belwatch import cli_graph  # noqa: E402, F401  (its commands join the group)
 
 
 def main() -> None:

@@ -12,8 +12,9 @@ from belwatch.store import Store
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    from belwatch.api import entities, gaps, match, reconcile, system
+    from belwatch.api import entities, gaps, match, network, reconcile, system
     from belwatch.web import loopholes, pages
+    from belwatch.web import network as network_pages
 
     settings = settings or Settings.from_env()
     app = FastAPI(
@@ -30,8 +31,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(match.router)
     app.include_router(reconcile.router)
     app.include_router(gaps.router)
+    app.include_router(network.router)
     app.include_router(pages.router)
     app.include_router(loopholes.router)
+    app.include_router(network_pages.router)
     pages.mount_static(app)
     return app
 

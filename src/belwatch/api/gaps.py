@@ -14,7 +14,8 @@ from belwatch.api.models import ErrorResponse
 from belwatch.exc import ConfigError
 from belwatch.match.service import Matcher
 from belwatch.resolve import Resolution, export, load_resolution
-from belwatch.resolve.gaps import REGIMES, GapReport, report
+from belwatch.resolve.gaps import GapReport, report
+from belwatch.sources.datasets import REGIMES
 from belwatch.store import Store
 from belwatch.store.schema import decision_table
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -24,19 +23,19 @@ from typing import Any
 from followthemoney import model
 from followthemoney.types import registry
 
+from belwatch.graph.reasons import named_in_reasons
 from belwatch.match.algorithms import get_algorithm
-from belwatch.match.features import ID_PROPS, name_forms, name_keys_of
-from belwatch.match.service import Matcher, make_query
+from belwatch.match.features import ID_PROPS
+from belwatch.match.service import Matcher
 from belwatch.resolve.decisions import NOT_RELEVANT, RELEVANT, lead_judgements
 from belwatch.resolve.resolver import SURE, Resolution
-from belwatch.sources.datasets import BELARUS_PROGRAM, DATASETS, JURISDICTIONS
+from belwatch.sources.datasets import DATASETS, JURISDICTIONS, REGIMES
 from belwatch.store import Store
 from belwatch.store.schema import statement_table
 from belwatch.store.sql import Version
 
 LISTED, NOT_LISTED, NOT_KNOWN = "listed", "not listed", "not known"
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-REGIMES = {"belarus": BELARUS_PROGRAM}
 # Relationships the lists state, each with its two ends.
 LINKS = {
     name: (schema.edge_source, schema.edge_target)
@@ -406,83 +405,19 @@ def _mentions(store: Store, matcher: Matcher, listed: set[str], as_of: str) -> l
     return sorted([*found.values(), *quoted], key=lambda m: (m.target_caption, m.caption))
 
 
-# Names the reasons for listing quote ("a shareholder of ‘Bremino Group’") or give as a
-# relative ("his son Viktar Lukashenka"); awards and phrases in quotes are left out.
-QUOTED = re.compile(r"[‘“«\"]([^’”»\"]{2,80})[’”»\"]")
-RELATIVE = re.compile(
-    r"\b(?:his|her)\s+(son|daughter|wife|husband|brother|sister|father|mother|spouse)s?,?\s+"
-    r"([A-Z][^\s,.;()]+(?:\s+[A-Z][^\s,.;()]+){1,3})"
-)
-NOT_A_NAME = re.compile(r"^(for|the|in|an?|to|on|of)\b", re.IGNORECASE)
-
-
-def _candidate_names(reason: str) -> Iterator[tuple[str, str, str]]:
-    """(name, relation, sentence) for each name a reason quotes or gives as a relative."""
-    for sentence in re.split(r"(?<=[.;])\s+", reason):
-        for match in QUOTED.finditer(sentence):
-            name = match.group(1).strip(" ,")
-            words = name.split()
-            capitalised = sum(word[:1].isupper() or word[:1].isdigit() for word in words)
-            if 0 < len(words) <= 6 and capitalised * 2 > len(words) and not NOT_A_NAME.match(name):
-                yield name, "named in the reasons for listing", sentence.strip()
-        for match in RELATIVE.finditer(sentence):
-            yield match.group(2), match.group(1), sentence.strip()
-
-
-def _names_itself(name: str, entity: Any) -> bool:
-    """Does a quoted name only repeat the target's own (KAZAKOV, BMC)?"""
-    organisation = not entity.schema.is_a("Person")
-    own = name_keys_of(entity, organisation)
-    keys = {key for _, tokens in name_forms([name], organisation) for key, _ in tokens}
-    letters = re.sub(r"\W", "", name).casefold()
-    initials = {
-        "".join(word[0] for word in re.findall(r"\w+", caption.casefold()))
-        for caption in entity.get_type_values(registry.name)
-    }
-    return (bool(keys) and keys <= own) or (
-        len(letters) >= 2 and any(letters in found for found in initials)
-    )
-
-
 def _named_in_reasons(
     store: Store, matcher: Matcher, listed: set[str], as_of: str
 ) -> list[Mention]:
     """Names the reasons for listing a target quote that the matcher finds on no list."""
-    t = statement_table
-    wanted = (t.c.schema == "Sanction") & t.c.prop.in_(("entity", "reason"))
-    props: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    datasets: dict[str, str] = {}
-    for sanction_id, prop, value, dataset, *_ in store.scan_values(
-        ("entity_id", "prop", "value"), wanted, as_of
-    ):
-        props[sanction_id][prop].append(value)
-        datasets[sanction_id] = dataset
-    algorithm = get_algorithm(None)
-    verdicts: dict[str, bool] = {}  # name -> found on some list
-    found: dict[tuple[str, str], Mention] = {}
-    for sanction_id, values in props.items():
-        targets = [e for e in values["entity"] if e in listed]
-        if not targets or not values["reason"]:
+    found = []
+    for named in named_in_reasons(store, matcher, as_of, listed):
+        if named.on_list:
             continue
-        target = targets[0]
-        for reason in values["reason"]:
-            for name, relation, sentence in _candidate_names(reason):
-                if name not in verdicts:
-                    query = make_query({"schema": "LegalEntity", "properties": {"name": [name]}})
-                    hits = matcher.match(query, algorithm, limit=1, load=False,
-                                         only_matches=True)  # fmt: skip
-                    verdicts[name] = any(h.match for h in hits)
-                if verdicts[name] or (name, target) in found:
-                    continue
-                profile = matcher.profiles.get(target)
-                if profile is not None and _names_itself(name, profile.entity):
-                    continue
-                caption = profile.entity.caption if profile else target
-                schema = "Person" if relation != "named in the reasons for listing" else ""
-                found[name, target] = Mention("", name, schema or "LegalEntity", relation,
-                                              target, caption, datasets[sanction_id],
-                                              sentence[:400])  # fmt: skip
-    return list(found.values())
+        profile = matcher.profiles.get(named.target)
+        caption = profile.entity.caption if profile else named.target
+        found.append(Mention("", named.name, named.schema, named.relation, named.target,
+                             caption, named.dataset, named.sentence))  # fmt: skip
+    return found
 
 
 def jurisdiction_name(code: str) -> str:

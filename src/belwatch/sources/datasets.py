@@ -142,6 +142,8 @@ COLLECTIONS: dict[str, str] = {
 # BELARUS-EO14038 programmes, the UK regime "Belarus", EU Regulation 765/2006, Canada's
 # Special Economic Measures (Belarus) Regulations, SECO's Belarus ordinance, Japan's list.
 BELARUS_PROGRAM = re.compile(r"belarus|bélarus|765/2006|беларус|белорус|ベラルーシ", re.IGNORECASE)
+# The sanctions regimes reports can be made for, each by the programmes that belong to it.
+REGIMES = {"belarus": BELARUS_PROGRAM}
 
 
 def get_dataset(name: str) -> DatasetInfo:

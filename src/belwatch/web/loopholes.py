@@ -21,8 +21,9 @@ from belwatch.exc import ConfigError
 from belwatch.match.service import Matcher
 from belwatch.resolve import Resolution
 from belwatch.resolve.decisions import NOT_RELEVANT, lead_stamp, record, record_lead
-from belwatch.resolve.gaps import LISTED, NOT_LISTED, REGIMES, GapReport, Target, jurisdiction_name
+from belwatch.resolve.gaps import LISTED, NOT_LISTED, GapReport, Target, jurisdiction_name
 from belwatch.resolve.review import queue
+from belwatch.sources.datasets import REGIMES
 from belwatch.store import Store
 from belwatch.web.pages import templates
 

@@ -19,16 +19,21 @@ from fastapi.templating import Jinja2Templates
 from followthemoney import StatementEntity
 
 from belwatch.api.deps import get_store
+from belwatch.api.gaps import get_resolution
 from belwatch.api.match import get_matcher
+from belwatch.api.network import get_network
 from belwatch.exc import BelwatchError, ConfigError
+from belwatch.graph import Network
 from belwatch.match.algorithms import DEFAULT, get_algorithm
 from belwatch.match.batch import Columns, parse_rows, screen_rows, write_rows, xlsx_bytes
 from belwatch.match.service import MAX_NAME_CHARS, Hit, Matcher, make_query, search
+from belwatch.resolve import Resolution
 from belwatch.sources.datasets import DATASETS, JURISDICTIONS
 from belwatch.stats import register_stats
 from belwatch.store import Store
 from belwatch.store.sql import in_force
 from belwatch.views import entity_view
+from belwatch.web.relations import entity_relations, href
 
 HERE = Path(__file__).parent
 # A web request should finish in well under a minute (about 500 rows/s); bigger files go
@@ -58,6 +63,8 @@ def _jurisdiction(dataset: str) -> str:
 
 
 templates.env.globals["jurisdiction"] = _jurisdiction
+templates.env.globals["node_href"] = href
+templates.env.globals["jurisdictions"] = JURISDICTIONS
 templates.env.globals["dataset_title"] = lambda name: (
     DATASETS[name].title if name in DATASETS else name
 )
@@ -245,7 +252,12 @@ def _download(hits: list[dict[str, Any]], problems: list[str], label: str, outpu
 
 @router.get("/entity/{entity_id}", response_class=HTMLResponse)
 def entity_page(
-    request: Request, entity_id: str, store: Annotated[Store, Depends(get_store)]
+    request: Request,
+    entity_id: str,
+    store: Annotated[Store, Depends(get_store)],
+    matcher: Annotated[Matcher, Depends(get_matcher)],
+    resolution: Annotated[Resolution, Depends(get_resolution)],
+    network: Annotated[Network, Depends(get_network)],
 ) -> Any:
     view = entity_view(store, entity_id)
     statements = store.statements([entity_id])
@@ -278,6 +290,7 @@ def entity_page(
             "sanctions": sanctions,
             "links": links,
             "history": history,
+            **entity_relations(network, resolution, matcher, entity_id),
         },
     )
 
