@@ -6,12 +6,17 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy.engine import make_url
 
 from belwatch.sources.base import SourceFile
 from belwatch.store import Store
+
+if TYPE_CHECKING:
+    from belwatch.match.service import Matcher
+    from belwatch.resolve import Resolution
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = REPO.parent / "shared" / "data" / "sources"
@@ -92,3 +97,21 @@ def real_store_copy(real_store: Store, tmp_path_factory: pytest.TempPathFactory)
     shutil.copy(source, target)
     with Store(f"sqlite:///{target}") as store:
         yield store
+
+
+@pytest.fixture(scope="session")
+def resolved_store(
+    real_store: Store, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Store, Matcher, Resolution]]:
+    """The five-list register with each target's entries grouped across the lists, for tests
+    that only read it (building the matcher and resolving take a minute)."""
+    from belwatch.match.service import Matcher
+    from belwatch.resolve import resolve
+
+    source = Path(str(make_url(real_store.url).database))
+    target = tmp_path_factory.mktemp("resolved") / "r.db"
+    shutil.copy(source, target)
+    with Store(f"sqlite:///{target}") as store:
+        matcher = Matcher(store)
+        resolution = resolve(store, matcher, workers=2)[0]
+        yield store, matcher, resolution

@@ -389,12 +389,17 @@ def test_a_lead_judged_not_relevant_leaves_the_list_and_can_be_restored(
     assert {m["caption"] for m in report["dismissed"]} == {"Voldarka"}
     assert report["dismissed"][0]["judgement"] == "not_relevant"
     assert "Voldarka" not in {m["caption"] for m in report["mentions"]}
+    # Nor is it a node of the network any more: near the Belarus targets, on no list.
+    near = client.get("/unlisted", params={"regime": "belarus", "limit": 1000}).json()
+    assert "Voldarka" not in {r["node"]["caption"] for r in near["results"]}
     # Restored: back in the list, marked as judged relevant.
     form["judgement"] = "relevant"
     assert client.post("/gaps-report/leads", data=form).status_code == 200
     report = client.get("/gaps").json()
     restored = {m["caption"]: m for m in report["mentions"]}["Voldarka"]
     assert restored["judgement"] == "relevant" and report["dismissed"] == []
+    near = client.get("/unlisted", params={"regime": "belarus", "limit": 1000}).json()
+    assert "Voldarka" in {r["node"]["caption"] for r in near["results"]}
 
 
 @pytest.mark.parametrize(
