@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +31,10 @@ def client(store: Store, tmp_path: Path) -> Iterator[TestClient]:
 
 
 def test_healthz(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok"}
+    response = client.get("/healthz")
+    assert response.json() == {"status": "ok"}
+    # Every answer says how long the server took, for developer tools and bench/pages.py.
+    assert re.fullmatch(r"app;dur=\d+\.\d", response.headers["server-timing"])
 
 
 def test_catalog_lists_datasets_with_versions(client: TestClient) -> None:

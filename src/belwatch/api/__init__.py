@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from belwatch import __version__
 from belwatch.api.errors import install_error_handlers
 from belwatch.api.origin import install_origin_check
+from belwatch.api.timing import install_server_timing
 from belwatch.settings import Settings
 from belwatch.store import Store
 
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.store = store or Store(settings.db)
     install_error_handlers(app)
     install_origin_check(app)
+    install_server_timing(app)
     app.include_router(system.router)
     app.include_router(entities.router)
     app.include_router(match.router)

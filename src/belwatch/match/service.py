@@ -323,9 +323,10 @@ def search(
     offset: int = 0,
     filters: Filters = NO_FILTERS,
     fields: Sequence[FieldFilter] = (),
+    facets: bool = True,
 ) -> tuple[int, list[StatementEntity], dict[str, dict[str, int]]]:
     """Listed entities whose names share keys with ``text``, best first: the total, one page,
-    and facet counts (FACETS) over all that were found."""
+    and (with ``facets``) facet counts (FACETS) over all that were found."""
     if len(text) > MAX_NAME_CHARS:
         raise ConfigError(f"q is longer than {MAX_NAME_CHARS:,} characters")
     if countries:
@@ -336,6 +337,11 @@ def search(
     # Fields that need the whole entity are checked once it is loaded: a deeper pool makes
     # up for the candidates they turn away.
     candidates = matcher.candidates([text], schema, SEARCH_POOL * (4 if late else 1), gate)
+    if not facets and not late:  # only the page's entities need loading
+        ids = [c.entity_id for c in candidates if c.entity_id in matcher.profiles][:SEARCH_POOL]
+        page = ids[offset : offset + limit]
+        loaded = {e.id: e for e in matcher.store.entities(page)}
+        return len(ids), [loaded[i] for i in page if i in loaded], {}
     found: list[tuple[Profile, StatementEntity]] = []
     for start in range(0, len(candidates), SEARCH_POOL):
         chunk = [c.entity_id for c in candidates[start : start + SEARCH_POOL]]
@@ -350,9 +356,9 @@ def search(
         if len(found) >= SEARCH_POOL:
             break
     found = found[:SEARCH_POOL]
-    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    counted: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     for profile, entity in found:
-        for name, counts in facets.items():
+        for name, counts in counted.items():
             for value in matcher.field_values(name, profile, entity):
                 counts[value] = counts.get(value, 0) + 1
-    return len(found), [entity for _, entity in found[offset : offset + limit]], facets
+    return len(found), [entity for _, entity in found[offset : offset + limit]], counted

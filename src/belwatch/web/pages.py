@@ -81,7 +81,7 @@ def search_page(
     matcher: Annotated[Matcher, Depends(get_matcher)],
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> Any:
-    results = search(matcher, q.strip(), limit=50)[1] if len(q.strip()) >= 2 else []
+    results = search(matcher, q.strip(), limit=50, facets=False)[1] if len(q.strip()) >= 2 else []
     return templates.TemplateResponse(request, "search.html", {"q": q, "results": results})
 
 
