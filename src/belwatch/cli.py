@@ -127,6 +127,12 @@ def cli(ctx: click.Context) -> None:
 )
 @click.option("--keep-going", is_flag=True, help="Report a bad file and go on with the others.")
 @click.option(
+    "--as-dataset",
+    metavar="NAME",
+    help="Keep FtM files (a company registry, a leak, an OpenSanctions or Aleph export) as a "
+    "dataset of this name, so every fact says where it came from.",
+)
+@click.option(
     "--date",
     "default_date",
     callback=_iso_date,
@@ -141,6 +147,7 @@ def update(
     datasets: tuple[str, ...],
     lenient: bool,
     keep_going: bool,
+    as_dataset: str | None,
     default_date: str | None,
 ) -> None:
     """Download every list from its official URL and ingest it; or ingest local files.
@@ -154,6 +161,7 @@ def update(
         belwatch update --dataset un_sc_sanctions
         belwatch update --from ../shared/data/sources
         belwatch update --from csl.csv --lenient
+        belwatch update --from registry.ftm.json --as-dataset by_company_registry
     """
     from belwatch import ingest
 
@@ -181,6 +189,7 @@ def update(
             lenient=lenient,
             default_date=day,
             keep_going=keep_going,
+            as_dataset=as_dataset,
             progress=lambda item: _log(f"reading {item.path} ({item.format.title})"),
         )
     failed = 0

@@ -11,11 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from belwatch.exc import SourceError, UnknownFormat
+from belwatch.exc import ConfigError, SourceError, UnknownFormat
 from belwatch.sources import detect
 from belwatch.sources.base import MAX_FILE_BYTES, SourceFile, SourceFormat
+from belwatch.sources.datasets import COLLECTIONS, DATASETS
+from belwatch.sources.ftm import FORMAT as FTM
 from belwatch.store import Store, Version
 
+FTM_FORMAT = FTM.name
+DATASET_NAME = re.compile(r"[a-z][a-z0-9_]{1,63}")
 _NAME_DATE = re.compile(r"(?<!\d)(20\d\d|19\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
@@ -120,6 +124,7 @@ def ingest_one(
     *,
     lenient: bool = False,
     default_date: date | None = None,
+    as_dataset: str | None = None,
 ) -> Outcome:
     data = _read(item.path)
     digest = hashlib.sha256(data)
@@ -133,6 +138,13 @@ def ingest_one(
             item.path, "unchanged", known, f"already in the register as version {known.id}"
         )
     result = item.format.parse(SourceFile(str(item.path), data, companions), lenient=lenient)
+    if as_dataset is not None:
+        if item.format.name != FTM_FORMAT:
+            raise SourceError(
+                f"only FtM files can be kept as a dataset of their own, not {item.format.title}",
+                file=str(item.path),
+            )
+        result.dataset = as_dataset
     if result.declared is not None and result.declared != result.records:
         result.warnings.append(
             f"the file says it has {result.declared:,} entries; {result.records:,} were read"
@@ -152,16 +164,22 @@ def ingest(
     default_date: date | None = None,
     keep_going: bool = False,
     progress: Callable[[Planned], None] | None = None,
+    as_dataset: str | None = None,
 ) -> list[Outcome]:
     """Ingest files and folders. Each file is one transaction; with ``keep_going`` a bad
-    file is reported and the rest still ingested, otherwise the first error stops."""
+    file is reported and the rest still ingested, otherwise the first error stops. FtM files
+    (company registries, leaks, OpenSanctions or Aleph exports) can be kept ``as_dataset``
+    of their own name, so every statement says where it came from."""
+    if as_dataset is not None:
+        check_dataset_name(as_dataset)
     planned, outcomes = plan(paths)
     for item in planned:
         if progress is not None:
             progress(item)
         started = time.perf_counter()
         try:
-            outcome = ingest_one(store, item, lenient=lenient, default_date=default_date)
+            outcome = ingest_one(store, item, lenient=lenient, default_date=default_date,
+                                 as_dataset=as_dataset)  # fmt: skip
         except SourceError as exc:
             if not keep_going:
                 raise
@@ -169,6 +187,17 @@ def ingest(
         outcome.seconds = time.perf_counter() - started
         outcomes.append(outcome)
     return outcomes
+
+
+def check_dataset_name(name: str) -> None:
+    """A name of one's own for imported data: not an official list's."""
+    if not DATASET_NAME.fullmatch(name):
+        raise ConfigError(
+            f"dataset name {name!r}: use 2 to 64 lower-case letters, digits and _, "
+            "starting with a letter"
+        )
+    if name in DATASETS or name in COLLECTIONS:
+        raise ConfigError(f"{name!r} is an official list's dataset; choose a name of your own")
 
 
 def _read(path: Path) -> bytes:

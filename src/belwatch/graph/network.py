@@ -239,10 +239,10 @@ class Network:
             list(self.edge_datasets[number]), start, end,
         )  # fmt: skip
 
-    def ended(self, edge: int, day: str) -> bool:
-        """Has the link ended by that day (an ownership sold, a post left)?"""
-        end = self.dates.get(edge, ("", ""))[1]
-        return bool(end) and end[:10] <= day
+    def active(self, edge: int, day: str) -> bool:
+        """Was the link in force on that day (not yet sold or left, already begun)?"""
+        start, end = self.dates.get(edge, ("", ""))
+        return not (end and end[:10] <= day) and not (start and start[:10] > day)
 
     def memory_bytes(self) -> int:
         """The arrays' size (the Python objects for ids and labels come on top)."""

@@ -119,10 +119,7 @@ def _chains(
         node, path, fraction, on_path = stack.pop()
         if len(path) >= max_depth:
             continue
-        for edge in network.in_edges(node) if upward else network.out_edges(node):
-            if network.kind[edge] != OWNERSHIP or network.ended(edge, day):
-                continue
-            other = int(network.src[edge] if upward else network.dst[edge])
+        for edge, other in _ownerships(network, node, upward, day):
             if other in (start, node) or other in on_path:
                 continue  # a cycle of cross-holdings, or a company holding its own shares
             followed += 1
@@ -166,11 +163,26 @@ def owners(network: Network, node_id: str, max_depth: int = 10, day: str | None 
     )
 
 
+def _ownerships(network: Network, node: int, upward: bool, day: str) -> list[tuple[int, int]]:
+    """(edge, owner) of each owner of a node on the day (with ``upward``), else (edge, asset)
+    of each holding. A registry states one holding many times as it changes (50%, then
+    48%, then 51%): of the links in force between two parties, the latest begun counts,
+    then the largest share."""
+    best: dict[int, tuple[str, float, int]] = {}
+    for edge in network.in_edges(node) if upward else network.out_edges(node):
+        if network.kind[edge] != OWNERSHIP or not network.active(edge, day):
+            continue
+        other = int(network.src[edge] if upward else network.dst[edge])
+        share = float(network.share[edge])
+        rank = (network.dates.get(edge, ("", ""))[0], -1.0 if math.isnan(share) else share, edge)
+        if other not in best or rank > best[other]:
+            best[other] = rank
+    return [(rank[2], other) for other, rank in best.items()]
+
+
 def _direct_owners(network: Network, node: int, day: str) -> list[tuple[int, float]]:
     return [
-        (int(network.src[e]), float(network.share[e]))
-        for e in network.in_edges(node)
-        if network.kind[e] == OWNERSHIP and not network.ended(e, day)
+        (owner, float(network.share[edge])) for edge, owner in _ownerships(network, node, True, day)
     ]
 
 
@@ -233,7 +245,7 @@ def _eu_control(network: Network, start: int, day: str) -> Rule:
     directors = sorted(
         network.ids[int(network.src[e])]
         for e in network.in_edges(start)
-        if network.kind[e] == DIRECTORSHIP and not network.ended(e, day)
+        if network.kind[e] == DIRECTORSHIP and network.active(e, day)
         and "eu" in network.listed.get(int(network.src[e]), ())
     )  # fmt: skip
     if directors:
@@ -271,7 +283,7 @@ def holdings(
     directs = [
         network.node(int(network.dst[e]))
         for e in network.out_edges(start)
-        if network.kind[e] == DIRECTORSHIP and not network.ended(e, day)
+        if network.kind[e] == DIRECTORSHIP and network.active(e, day)
     ]
     return Holdings(network.node(start), companies, controlled, directs, truncated)
 
