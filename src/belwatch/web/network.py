@@ -17,6 +17,7 @@ from belwatch.graph import Network
 from belwatch.graph import queries as q
 from belwatch.match.service import Matcher
 from belwatch.resolve import Resolution
+from belwatch.sources.datasets import DATASETS
 from belwatch.web.pages import templates
 
 router = APIRouter(include_in_schema=False)
@@ -56,5 +57,6 @@ def network_page(
         "data": asdict(graph),
         "limit": GRAPH_NODES,
         "listers": sorted({code for n in graph.nodes for code in n.listed}),
+        "titles": {name: info.title for name, info in DATASETS.items()},
     }
     return templates.TemplateResponse(request, "network.html", context)

@@ -9,6 +9,7 @@
   var data = JSON.parse(source.textContent);
   // Okabe-Ito colours: apart for colour-blind readers.
   var LISTED = "#d55e00", ELSEWHERE = "#e69f00", UNLISTED = "#56b4e9";
+  var titles = JSON.parse((document.getElementById("dataset-titles") || {}).textContent || "{}");
   var colourBy = document.getElementById("colour-by");
   var info = document.getElementById("node-info");
 
@@ -112,6 +113,7 @@
       .then(function (graph) {
         var fresh = elements(graph).filter(function (item) { return cy.getElementById(item.data.id).empty(); });
         cy.add(fresh);
+        tabulate(graph, fresh);
         cy.layout({ name: "cose", animate: false, randomize: false }).run();
         var node = cy.getElementById(id);
         cy.elements().unselect();
@@ -120,6 +122,61 @@
         holder.dataset.nodes = String(cy.nodes().length);
         holder.dataset.ready = "true";
       });
+  }
+
+  function cell(row, content) {
+    var td = document.createElement("td");
+    if (typeof content === "string") td.textContent = content; else td.appendChild(content);
+    row.appendChild(td);
+    return td;
+  }
+
+  // The tables stay a full account of the graph, for keyboards and screen readers.
+  function tabulate(graph, fresh) {
+    var added = {};
+    fresh.forEach(function (item) { added[item.data.id] = true; });
+    var captions = {};
+    cy.nodes().forEach(function (node) { captions[node.id()] = node.data("caption"); });
+    var nodes = document.getElementById("nodes-body");
+    var edges = document.getElementById("edges-body");
+    graph.nodes.forEach(function (n) {
+      if (!added[n.id] || !nodes) return;
+      var row = document.createElement("tr");
+      var name;
+      if (n.entries.length) {
+        name = document.createElement("a");
+        name.href = "/entity/" + encodeURIComponent(n.entries[0]);
+        name.textContent = n.caption;
+      } else {
+        name = document.createTextNode(n.caption + " (named in the reasons for listing)");
+      }
+      cell(row, name);
+      cell(row, n.schema);
+      cell(row, n.listed.length ? n.listed.join(", ").toUpperCase() : "no list");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "expand";
+      button.dataset.node = n.id;
+      button.textContent = "Expand";
+      var hidden = document.createElement("span");
+      hidden.className = "vh";
+      hidden.textContent = " " + n.caption;
+      button.appendChild(hidden);
+      button.addEventListener("click", function () { expand(n.id); });
+      cell(row, button);
+      nodes.appendChild(row);
+    });
+    graph.edges.forEach(function (e) {
+      if (!added[e.id + "|" + e.source + "|" + e.target] || !edges) return;
+      var row = document.createElement("tr");
+      cell(row, captions[e.source] || e.source);
+      cell(row, e.share === null ? e.label : e.label + " " + e.share + "%");
+      cell(row, captions[e.target] || e.target);
+      cell(row, e.datasets.map(function (d) { return titles[d] || d; }).join(", "));
+      edges.appendChild(row);
+    });
+    var count = document.getElementById("graph-count");
+    if (count) count.textContent = cy.nodes().length + " entities and " + cy.edges().length + " links";
   }
 
   cy.on("tap", "node", function (event) { show(event.target); });
