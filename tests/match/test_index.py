@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ def register(real_store: Store) -> tuple[Store, NameIndex]:
     return real_store, NameIndex.from_store(real_store)
 
 
-def found(register: tuple[Store, NameIndex], query: str, **kwargs: str) -> dict[str, str]:
+def found(register: tuple[Store, NameIndex], query: str, **kwargs: Any) -> dict[str, str]:
     store, index = register
     candidates = index.candidates([query], limit=10, **kwargs)
     return {c.entity_id: store.entity(c.entity_id).caption for c in candidates}
@@ -91,3 +92,18 @@ def test_only_what_is_listed_is_indexed(tmp_path: Path) -> None:
     assert [c.entity_id for c in now.candidates(["Viktor Sheiman"])] == []
     assert [c.entity_id for c in then.candidates(["Viktor Sheiman"])] == ["p2"]
     assert [c.entity_id for c in now.candidates(["Лукашенко"])] == ["p1"]
+
+
+def test_a_word_being_typed_is_completed(register: tuple[Store, NameIndex]) -> None:
+    _, index = register
+    # The beginning of a name in any script stands for the keys it begins.
+    assert "lukashanka" in index.completions("Лукаш")
+    assert "lukashanka" in index.completions("Lukash")
+    assert index.completions("Лу") == []  # too short to stand for anything
+    names = set(found(register, "Лукаш", prefix=True).values())
+    assert any("LUKASHENKA" in name.upper() for name in names)
+    # Unfinished words match nothing without prefix completion.
+    assert found(register, "Лукаш") == {}
+    # Earlier words must still be whole: "Viktar Luk" finds Viktar, not Aliaksandr.
+    viktar = found(register, "Viktar Luk", prefix=True)
+    assert viktar and all("VIKT" in name.upper() for name in list(viktar.values())[:3])

@@ -9,6 +9,7 @@ the matcher's job; the index only has to not miss it.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections import defaultdict
@@ -32,6 +33,8 @@ INDEXED = frozenset(
 
 
 COMMON = 300  # entities sharing a key that make it common (see NameIndex.candidates)
+PREFIX_KEYS = 2_000  # the most keys a typed word's beginning stands for
+MIN_PREFIX = 3  # letters of a word's key before it is completed
 
 
 @lru_cache(maxsize=500_000)
@@ -61,6 +64,7 @@ class NameIndex:
         self.keysets: list[frozenset[str]] = []  # every key of the entity's names
         self.postings: dict[str, list[int]] = defaultdict(list)
         self._position: dict[str, int] = {}
+        self._sorted_keys: list[str] | None = None  # for completing a word being typed
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -77,6 +81,7 @@ class NameIndex:
         self.sizes[position] = min([self.sizes[position], *(len(k) for k in per_name if k)])
         keys = set().union(*per_name)
         self.keysets[position] = self.keysets[position] | keys
+        self._sorted_keys = None
         for key in keys:
             postings = self.postings[key]
             if not postings or postings[-1] != position:
@@ -87,16 +92,60 @@ class NameIndex:
         found = len(self.postings.get(key, ()))
         return math.log(1 + len(self.ids) / (1 + found))
 
+    def completions(self, word: str) -> list[str]:
+        """The keys a word being typed may become: those its key begins (Лукаш, Lukash ->
+        lukashanka), shortest first; none for a word shorter than MIN_PREFIX letters."""
+        key = token_key(word)
+        if len(key) < MIN_PREFIX:
+            return []
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(self.postings)
+        keys = self._sorted_keys
+        found: list[str] = []
+        for position in range(bisect.bisect_left(keys, key), len(keys)):
+            if not keys[position].startswith(key) or len(found) >= PREFIX_KEYS:
+                break
+            found.append(keys[position])
+        return sorted(found, key=len)
+
     def candidates(
-        self, names: Sequence[str], schema: str | None = None, limit: int = 20
+        self,
+        names: Sequence[str],
+        schema: str | None = None,
+        limit: int = 20,
+        prefix: bool = False,
     ) -> list[Candidate]:
-        """The entities sharing most of the query names' key weight, best first."""
+        """The entities sharing most of the query names' key weight, best first. With
+        ``prefix``, the last word is taken as still being typed: it matches every key it
+        begins (an entity counts the best of them once)."""
         query = keys_of(names)
-        if not query:
+        completed: list[str] = []
+        if prefix and names and (words := name_tokens(names[-1])):
+            completed = self.completions(words[-1])
+            if completed:
+                query.discard(token_key(words[-1]))
+        if not query and not completed:
             return []
         wanted = model.get(schema) if schema else None
         total = sum(self.weight(key) for key in query)
         scores: dict[int, float] = {}
+        if completed:
+            # The typed word weighs as its rarest completion, for every entity that has one;
+            # the completions more entities share come first (Lukash: Lukashenka's family
+            # before a single Lukashevich).
+            top = max(self.weight(key) for key in completed)
+            most = max(len(self.postings.get(key, ())) for key in completed)
+            typed = token_key(name_tokens(names[-1])[-1])
+            best: dict[int, float] = {}
+            for key in completed:
+                postings = self.postings.get(key, ())
+                # A word typed whole first, then the completions more entities share.
+                weight = top * (1 + (0.02 if key == typed else 0.01 * len(postings) / most))
+                for position in postings:
+                    if weight > best.get(position, 0.0):
+                        best[position] = weight
+            total += top
+            scores = best
         # Rarest keys first. A key common to thousands of entities (Aliaksandr, Company)
         # only adds to entities a rarer key of the query found, unless every key is common:
         # an entity sharing nothing but a common given name is no candidate.
@@ -104,7 +153,7 @@ class NameIndex:
         for number, key in enumerate(ordered):
             weight = self.weight(key)
             postings = self.postings.get(key, ())
-            if number and len(postings) > COMMON and scores:
+            if (number or completed) and len(postings) > COMMON and scores:
                 for position in postings:
                     if position in scores:
                         scores[position] += weight
@@ -129,8 +178,9 @@ class NameIndex:
                 and not _compatible(wanted.name, entity_schema.name)
             ):
                 continue
-            found.append(Candidate(self.ids[position], self.schemata[position], score / total,
-                                   tuple(sorted(query & self.keysets[position]))))  # fmt: skip
+            shared = (query | set(completed)) & self.keysets[position]
+            found.append(Candidate(self.ids[position], self.schemata[position],
+                                   min(score / total, 1.0), tuple(sorted(shared))))  # fmt: skip
             if len(found) >= limit:
                 break
         return found

@@ -204,13 +204,14 @@ class Matcher:
         pool: int,
         gate: Callable[[str], bool] | None,
         refill: bool = True,
+        prefix: bool = False,
     ) -> list[Candidate]:
         """The ``pool`` best candidates the gate lets through. A gate that turns most away
         would leave the pool short, so the index is asked for a deeper list until the pool
         is full or the index has no more (unless not to ``refill``)."""
         depth = pool
         while True:
-            found = self.index.candidates(names, schema=schema, limit=depth)
+            found = self.index.candidates(names, schema=schema, limit=depth, prefix=prefix)
             if gate is None:
                 return found
             kept = [candidate for candidate in found if gate(candidate.entity_id)]
@@ -324,9 +325,11 @@ def search(
     filters: Filters = NO_FILTERS,
     fields: Sequence[FieldFilter] = (),
     facets: bool = True,
+    prefix: bool = False,
 ) -> tuple[int, list[StatementEntity], dict[str, dict[str, int]]]:
     """Listed entities whose names share keys with ``text``, best first: the total, one page,
-    and (with ``facets``) facet counts (FACETS) over all that were found."""
+    and (with ``facets``) facet counts (FACETS) over all that were found. With ``prefix``,
+    the last word may be unfinished (a search box as one types)."""
     if len(text) > MAX_NAME_CHARS:
         raise ConfigError(f"q is longer than {MAX_NAME_CHARS:,} characters")
     if countries:
@@ -336,7 +339,8 @@ def search(
     gate = matcher.gate(dataset, filters, early)
     # Fields that need the whole entity are checked once it is loaded: a deeper pool makes
     # up for the candidates they turn away.
-    candidates = matcher.candidates([text], schema, SEARCH_POOL * (4 if late else 1), gate)
+    pool = SEARCH_POOL * (4 if late else 1)
+    candidates = matcher.candidates([text], schema, pool, gate, prefix=prefix)
     if not facets and not late:  # only the page's entities need loading
         ids = [c.entity_id for c in candidates if c.entity_id in matcher.profiles][:SEARCH_POOL]
         page = ids[offset : offset + limit]

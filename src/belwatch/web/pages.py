@@ -57,12 +57,31 @@ def mount_static(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
 
+BELARUSIAN, UKRAINIAN = set("Ўў"), set("ЇїЄєҐґ")
+
+
+def name_lang(name: str, datasets: Iterable[str] = ()) -> str:
+    """The language a name is written in, for screen readers to speak it right: Belarusian
+    by its ў, Ukrainian by its ї, є or ґ, or on Ukraine's list (which writes Ukrainian);
+    і otherwise Belarusian; other Cyrillic is taken as Russian. "" for Latin names (the
+    page's English reads them)."""
+    letters = set(name)
+    if not any("\u0400" <= c <= "\u04ff" for c in letters):
+        return ""
+    if letters & BELARUSIAN:
+        return "be"
+    if letters & UKRAINIAN or "ua_nsdc_sanctions" in datasets:
+        return "uk"
+    return "be" if letters & set("Іі") else "ru"
+
+
 def _jurisdiction(dataset: str) -> str:
     info = DATASETS.get(dataset)
     return JURISDICTIONS.get(info.jurisdiction, "") if info else ""
 
 
 templates.env.globals["jurisdiction"] = _jurisdiction
+templates.env.globals["name_lang"] = name_lang
 templates.env.globals["node_href"] = href
 templates.env.globals["jurisdictions"] = JURISDICTIONS
 templates.env.globals["dataset_title"] = lambda name: (
@@ -81,7 +100,13 @@ def search_page(
     matcher: Annotated[Matcher, Depends(get_matcher)],
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> Any:
-    results = search(matcher, q.strip(), limit=50, facets=False)[1] if len(q.strip()) >= 2 else []
+    text = q.strip()
+    # A search box answers as one types: the last word may be unfinished, unless a space
+    # after it says it is whole.
+    prefix = not q.endswith(" ")
+    results = []
+    if len(text) >= 2:
+        results = search(matcher, text, limit=50, facets=False, prefix=prefix)[1]
     return templates.TemplateResponse(request, "search.html", {"q": q, "results": results})
 
 
