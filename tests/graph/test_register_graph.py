@@ -5,6 +5,7 @@ checked against the official files."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from xml.etree import ElementTree as ET
 
@@ -184,5 +185,7 @@ def test_entity_page_shows_the_target_on_every_list_and_its_links(
         assert f'href="/entity/{entry}"' in text
     assert "ALFA-DIRECT" in text and "Linked To" in text
     assert f'href="/entity/{bank.entries[0]}/network"' in text
+    # Its sources: the list it came from and the version file that carried it.
+    assert 'id="sources"' in text and re.search(r"<code>[^<]+\.(csv|xml|xlsx)</code>", text)
     network_page = client.get(f"/entity/{bank.entries[0]}/network")
     assert network_page.status_code == 200 and 'id="graph-data"' in network_page.text

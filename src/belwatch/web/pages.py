@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, File, Form, Query, Request, Upl
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from followthemoney import StatementEntity
+from followthemoney import Statement, StatementEntity
 
 from belwatch.api.deps import get_store
 from belwatch.api.gaps import get_resolution
@@ -315,9 +315,30 @@ def entity_page(
             "sanctions": sanctions,
             "links": links,
             "history": history,
+            "sources": _sources(store, statements),
             **entity_relations(network, resolution, matcher, entity_id),
         },
     )
+
+
+def _sources(store: Store, statements: list[Statement]) -> list[dict[str, Any]]:
+    """Where the entity's facts come from: per list, its publisher's page and the versions
+    of it in the register that carried the entity."""
+    seen: dict[str, list[str]] = defaultdict(list)
+    for statement in statements:
+        seen[statement.dataset].extend((statement.first_seen or "", statement.last_seen or ""))
+    found = []
+    for dataset, days in sorted(seen.items()):
+        first, last = min(d for d in days if d), max(days)
+        versions = [v for v in store.versions(dataset) if first <= v.version_date <= last]
+        info = DATASETS.get(dataset)
+        found.append({
+            "dataset": dataset,
+            "title": info.title if info else dataset,
+            "url": info.url if info else None,
+            "versions": [(v.version_date, Path(v.filename).name, v.sha256[:12]) for v in versions],
+        })  # fmt: skip
+    return found
 
 
 def _names(entity: StatementEntity) -> dict[str, list[str]]:
