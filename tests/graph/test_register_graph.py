@@ -189,3 +189,17 @@ def test_entity_page_shows_the_target_on_every_list_and_its_links(
     assert 'id="sources"' in text and re.search(r"<code>[^<]+\.(csv|xml|xlsx)</code>", text)
     network_page = client.get(f"/entity/{bank.entries[0]}/network")
     assert network_page.status_code == 200 and 'id="graph-data"' in network_page.text
+
+
+def test_pages_for_the_unlisted_and_for_a_connection(client: TestClient, network: Network) -> None:
+    near = client.get("/unlisted-near", params={"regime": "belarus"})
+    assert near.status_code == 200 and "Voldarka" in near.text
+    assert client.get("/unlisted-near", params={"regime": "mars"}).status_code == 400
+    marshalov = network.node(network.index[node(network, "Igor Anatolievich MARSHALOV")])
+    # Named by a name, in Cyrillic: the best match with relationships is taken.
+    found = client.get("/connection", params={"from": marshalov.entries[0], "to": "Селицкий"})
+    assert found.status_code == 200
+    assert "2 links between" in found.text
+    assert "DEPARTMENT OF FINANCIAL INVESTIGATIONS" in found.text
+    nobody = client.get("/connection", params={"from": marshalov.entries[0], "to": "Qwxzv"})
+    assert "No entity with relationships is named like" in nobody.text

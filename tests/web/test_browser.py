@@ -364,6 +364,8 @@ PAGES = {
     "screen": f"/screen?name={SCREENED}",
     "gaps": "/gaps-report?limit=20",
     "review": "/review",
+    "unlisted": "/unlisted-near?regime=belarus",
+    "connection": f"/connection?from={DUNKA}&to=Marshalov",
 }
 
 

@@ -11,7 +11,7 @@ from followthemoney import model
 from followthemoney.types import registry
 from pydantic import BaseModel, Field
 
-from belwatch.api.deps import get_store
+from belwatch.api.deps import get_store, settle
 from belwatch.api.models import ErrorResponse
 from belwatch.exc import ConfigError
 from belwatch.match.algorithms import ALGORITHMS, BEST, DEFAULT, get_algorithm
@@ -85,6 +85,7 @@ def get_matcher(request: Request, store: Annotated[Store, Depends(get_store)]) -
     matcher: Matcher | None = getattr(request.app.state, "matcher", None)
     if matcher is None:
         matcher = request.app.state.matcher = Matcher(store)
+        settle()
     return matcher
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from belwatch.api.deps import get_store
+from belwatch.api.deps import get_store, settle
 from belwatch.api.gaps import get_resolution
 from belwatch.api.match import get_matcher
 from belwatch.api.models import ErrorResponse
@@ -40,6 +40,7 @@ def get_network(
     cached = getattr(request.app.state, "network", None)
     if cached is None or cached[0] != key:
         cached = request.app.state.network = (key, build(store, matcher, resolution))
+        settle()
     network: Network = cached[1]
     return network
 

@@ -5,10 +5,11 @@ companies near the listed targets nobody lists."""
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
+
+import numpy as np
 
 from belwatch.exc import NotFound
 from belwatch.graph.network import KIND, KINDS, OWNERSHIP, Edge, Network, Node
@@ -48,17 +49,18 @@ def neighbourhood(
     """Everything within ``depth`` links of a node (either direction), nearest first, at
     most ``limit`` nodes, with every edge between them."""
     start = _number(network, node_id)
-    wanted = {KIND[k] for k in kinds} if kinds else None
+    wanted = np.array(sorted(KIND[k] for k in kinds), dtype=np.int8) if kinds else None
     seen = {start: 0}
     frontier = [start]
     truncated = False
     for distance in range(1, depth + 1):
         following = []
         for node in frontier:
-            for edge in network.out_edges(node) + network.in_edges(node):
-                if wanted is not None and int(network.kind[edge]) not in wanted:
-                    continue
-                other = int(network.dst[edge] if network.src[edge] == node else network.src[edge])
+            edges = network.edges_of(node)
+            if wanted is not None:
+                edges = edges[np.isin(network.kind[edges], wanted)]
+            sources, targets = network.src[edges], network.dst[edges]
+            for other in np.where(sources == node, targets, sources).tolist():
                 if other in seen:
                     continue
                 if len(seen) >= limit:
@@ -67,14 +69,14 @@ def neighbourhood(
                 seen[other] = distance
                 following.append(other)
         frontier = following
-    edges = sorted({
-        edge
-        for node in seen
-        for edge in network.out_edges(node)
-        if int(network.dst[edge]) in seen and (wanted is None or int(network.kind[edge]) in wanted)
-    })  # fmt: skip
+    inside = np.fromiter(seen, dtype=np.int64, count=len(seen))
+    edges = network.edges_from(inside)
+    edges = edges[np.isin(network.dst[edges], inside)]
+    if wanted is not None:
+        edges = edges[np.isin(network.kind[edges], wanted)]
+    edges.sort()
     nodes = [network.node(n) for n in sorted(seen, key=lambda n: (seen[n], network.captions[n]))]
-    return Subgraph(node_id, nodes, [network.edge(e) for e in edges], truncated)
+    return Subgraph(node_id, nodes, [network.edge(e) for e in edges.tolist()], truncated)
 
 
 @dataclass
@@ -107,8 +109,40 @@ class Owners:
     truncated: bool = False
 
 
+class _Links:
+    """One query's view of the ownership links in force on its day, each node's read once
+    (a node reached by many chains is not read again for each)."""
+
+    def __init__(self, network: Network, day: str) -> None:
+        self.network, self.day = network, day
+        self._found: tuple[dict[int, list[tuple[int, int, float]]], ...] = ({}, {})
+
+    def of(self, node: int, upward: bool) -> list[tuple[int, int, float]]:
+        """(edge, owner, share) of each owner of a node (with ``upward``), else (edge,
+        asset, share) of each holding. A registry states one holding many times as it
+        changes (50%, then 48%, then 51%): of the links in force between two parties, the
+        latest begun counts, then the largest share."""
+        found = self._found[upward].get(node)
+        if found is not None:
+            return found
+        network = self.network
+        edges = network.in_edges(node) if upward else network.out_edges(node)
+        best: dict[int, tuple[str, float, int]] = {}
+        for edge in edges:
+            if network.kind[edge] != OWNERSHIP or not network.active(edge, self.day):
+                continue
+            other = int(network.src[edge] if upward else network.dst[edge])
+            share = float(network.share[edge])
+            rank = (network.dates.get(edge, ("", ""))[0], -1.0 if share != share else share, edge)
+            if other not in best or rank > best[other]:
+                best[other] = rank
+        found = [(rank[2], other, float(network.share[rank[2]])) for other, rank in best.items()]
+        self._found[upward][node] = found
+        return found
+
+
 def _chains(
-    network: Network, start: int, upward: bool, max_depth: int, day: str
+    links: _Links, start: int, upward: bool, max_depth: int
 ) -> tuple[dict[int, list[tuple[list[int], float]]], bool]:
     """Every ownership chain from a node, up to its owners or down to its holdings: per node
     reached, (edges, effective fraction: NaN where a share is unknown)."""
@@ -119,29 +153,29 @@ def _chains(
         node, path, fraction, on_path = stack.pop()
         if len(path) >= max_depth:
             continue
-        for edge, other in _ownerships(network, node, upward, day):
+        for edge, other, share in links.of(node, upward):
             if other in (start, node) or other in on_path:
                 continue  # a cycle of cross-holdings, or a company holding its own shares
             followed += 1
             if followed > MAX_PATHS:
                 return found, True
-            share = float(network.share[edge]) / 100
             chain = [*path, edge]
-            effective = fraction * share
+            effective = fraction * share / 100
             found.setdefault(other, []).append((chain, effective))
             stack.append((other, chain, effective, on_path | {node}))
     return found, False
 
 
 def _holdings(
-    network: Network, chains: dict[int, list[tuple[list[int], float]]], upward: bool, day: str
+    links: _Links, chains: dict[int, list[tuple[list[int], float]]], upward: bool
 ) -> list[Holding]:
+    network = links.network
     holdings = []
     for node, found in chains.items():
-        known = [f for _, f in found if not math.isnan(f)]
+        known = [f for _, f in found if f == f]
         share = round(sum(known) * 100, 4) if known else None
         paths = [[network.edge_ids[e] for e in chain] for chain, _ in found[:5]]
-        ultimate = upward and not _direct_owners(network, node, day)
+        ultimate = upward and not links.of(node, True)
         holdings.append(Holding(network.node(node), share, min(len(c) for c, _ in found), paths,
                                 ultimate, len(known) == len(found)))  # fmt: skip
     holdings.sort(key=lambda h: (-(h.share or 0), h.depth, h.node.caption))
@@ -151,70 +185,52 @@ def _holdings(
 def owners(network: Network, node_id: str, max_depth: int = 10, day: str | None = None) -> Owners:
     """Who owns a company, directly or through chains of companies, with the effective
     percentage (the product of the shares along a chain, summed over chains)."""
-    day = day or date.today().isoformat()
+    links = _Links(network, day or date.today().isoformat())
     start = _number(network, node_id)
-    chains, truncated = _chains(network, start, True, max_depth, day)
+    chains, truncated = _chains(links, start, True, max_depth)
     return Owners(
         network.node(start),
-        _holdings(network, chains, upward=True, day=day),
-        _ofac_50(network, start, day),
-        _eu_control(network, start, day),
+        _holdings(links, chains, upward=True),
+        _ofac_50(links, start),
+        _eu_control(links, start),
         truncated,
     )
 
 
-def _ownerships(network: Network, node: int, upward: bool, day: str) -> list[tuple[int, int]]:
-    """(edge, owner) of each owner of a node on the day (with ``upward``), else (edge, asset)
-    of each holding. A registry states one holding many times as it changes (50%, then
-    48%, then 51%): of the links in force between two parties, the latest begun counts,
-    then the largest share."""
-    best: dict[int, tuple[str, float, int]] = {}
-    for edge in network.in_edges(node) if upward else network.out_edges(node):
-        if network.kind[edge] != OWNERSHIP or not network.active(edge, day):
-            continue
-        other = int(network.src[edge] if upward else network.dst[edge])
-        share = float(network.share[edge])
-        rank = (network.dates.get(edge, ("", ""))[0], -1.0 if math.isnan(share) else share, edge)
-        if other not in best or rank > best[other]:
-            best[other] = rank
-    return [(rank[2], other) for other, rank in best.items()]
-
-
-def _direct_owners(network: Network, node: int, day: str) -> list[tuple[int, float]]:
-    return [
-        (owner, float(network.share[edge])) for edge, owner in _ownerships(network, node, True, day)
-    ]
-
-
-def _ofac_50(network: Network, start: int, day: str) -> Rule:
+def _ofac_50(links: _Links, start: int) -> Rule:
     """OFAC's 50% rule: an entity owned 50% or more, directly or indirectly and in
     aggregate, by blocked persons is blocked itself; an entity so blocked counts with all
-    its share further down (shares are not multiplied along the chain). Worked out for
-    every owner above the company until nothing changes, so cross-holdings are settled
+    its share further down (shares are not multiplied along the chain). Worked out from the
+    topmost owners down, again until nothing changes, so cross-holdings are settled
     whatever order the links were added in."""
+    network = links.network
     if "us" in network.listed.get(start, ()):
         return Rule(True, [network.ids[start]], "listed by the United States itself")
     owners_of: dict[int, list[tuple[int, float]]] = {}
     queue = deque([start])
+    listed = False
     while queue and len(owners_of) < MAX_PATHS:
         node = queue.popleft()
         if node in owners_of:
             continue
-        owners_of[node] = [(o, s) for o, s in _direct_owners(network, node, day) if s == s]
+        owners_of[node] = [(o, s) for _, o, s in links.of(node, True) if s == s]
+        listed = listed or "us" in network.listed.get(node, ())
         queue.extend(owner for owner, _ in owners_of[node] if owner not in owners_of)
-    blocked: dict[int, set[int]] = {
-        node: {node} for node in owners_of if "us" in network.listed.get(node, ())
-    }
-    changed = True
-    while changed:
-        changed = False
-        for node, owned_by in owners_of.items():
-            if node in blocked:
-                continue
-            total = sum(share for owner, share in owned_by if owner in blocked)
-            if total >= 50:
-                blocked[node] = set().union(*(blocked[o] for o, _ in owned_by if o in blocked))
-                changed = True
+    blocked: dict[int, set[int]] = {}
+    if listed:
+        blocked = {node: {node} for node in owners_of if "us" in network.listed.get(node, ())}
+        order = list(reversed(owners_of))  # the farthest owners first
+        changed = True
+        while changed:
+            changed = False
+            for node in order:
+                owned_by = owners_of[node]
+                if node in blocked:
+                    continue
+                total = sum(share for owner, share in owned_by if owner in blocked)
+                if total >= 50:
+                    blocked[node] = set().union(*(blocked[o] for o, _ in owned_by if o in blocked))
+                    changed = True
     if start not in blocked:
         return Rule(False, [], "less than 50% owned by persons blocked by the United States, "
                     "as far as known")  # fmt: skip
@@ -224,17 +240,18 @@ def _ofac_50(network: Network, start: int, day: str) -> Rule:
                 "entities they block")  # fmt: skip
 
 
-def _eu_control(network: Network, start: int, day: str) -> Rule:
+def _eu_control(links: _Links, start: int) -> Rule:
     """The EU's test: owned more than 50% by an EU-listed person, or controlled by one: here,
     through a chain of majority holdings, or where a listed person directs the company."""
+    network = links.network
     if "eu" in network.listed.get(start, ()):
         return Rule(True, [network.ids[start]], "listed by the EU itself")
     seen = {start}
     queue = deque([(start, 0)])
     while queue:
         node, depth = queue.popleft()
-        for owner, share in _direct_owners(network, node, day):
-            if owner in seen or math.isnan(share) or share <= 50 or depth >= 20:
+        for _, owner, share in links.of(node, True):
+            if owner in seen or share != share or share <= 50 or depth >= 20:
                 continue
             seen.add(owner)
             if "eu" in network.listed.get(owner, ()):
@@ -245,7 +262,7 @@ def _eu_control(network: Network, start: int, day: str) -> Rule:
     directors = sorted(
         network.ids[int(network.src[e])]
         for e in network.in_edges(start)
-        if network.kind[e] == DIRECTORSHIP and network.active(e, day)
+        if network.kind[e] == DIRECTORSHIP and network.active(e, links.day)
         and "eu" in network.listed.get(int(network.src[e]), ())
     )  # fmt: skip
     if directors:
@@ -267,10 +284,10 @@ def holdings(
 ) -> Holdings:
     """Every company a person (or company) holds, directly or through chains, and which of
     them it controls."""
-    day = day or date.today().isoformat()
+    links = _Links(network, day or date.today().isoformat())
     start = _number(network, node_id)
-    chains, truncated = _chains(network, start, False, max_depth, day)
-    companies = _holdings(network, chains, upward=False, day=day)
+    chains, truncated = _chains(links, start, False, max_depth)
+    companies = _holdings(links, chains, upward=False)
     majority = {
         node
         for node, found in chains.items()
@@ -283,7 +300,7 @@ def holdings(
     directs = [
         network.node(int(network.dst[e]))
         for e in network.out_edges(start)
-        if network.kind[e] == DIRECTORSHIP and network.active(e, day)
+        if network.kind[e] == DIRECTORSHIP and network.active(e, links.day)
     ]
     return Holdings(network.node(start), companies, controlled, directs, truncated)
 
