@@ -191,31 +191,32 @@ def owners(network: Network, node_id: str, max_depth: int = 10, day: str | None 
     return Owners(
         network.node(start),
         _holdings(links, chains, upward=True),
-        _ofac_50(links, start),
+        _ofac_50(links, start, max_depth),
         _eu_control(links, start),
         truncated,
     )
 
 
-def _ofac_50(links: _Links, start: int) -> Rule:
+def _ofac_50(links: _Links, start: int, max_depth: int) -> Rule:
     """OFAC's 50% rule: an entity owned 50% or more, directly or indirectly and in
     aggregate, by blocked persons is blocked itself; an entity so blocked counts with all
-    its share further down (shares are not multiplied along the chain). Worked out from the
-    topmost owners down, again until nothing changes, so cross-holdings are settled
-    whatever order the links were added in."""
+    its share further down (shares are not multiplied along the chain). Worked out over the
+    owners up to ``max_depth`` levels above, from the topmost down, again until nothing
+    changes, so cross-holdings are settled whatever order the links were added in."""
     network = links.network
     if "us" in network.listed.get(start, ()):
         return Rule(True, [network.ids[start]], "listed by the United States itself")
     owners_of: dict[int, list[tuple[int, float]]] = {}
-    queue = deque([start])
+    queue = deque([(start, 0)])
     listed = False
     while queue and len(owners_of) < MAX_PATHS:
-        node = queue.popleft()
+        node, depth = queue.popleft()
         if node in owners_of:
             continue
-        owners_of[node] = [(o, s) for _, o, s in links.of(node, True) if s == s]
+        above = [(o, s) for _, o, s in links.of(node, True) if s == s] if depth < max_depth else []
+        owners_of[node] = above
         listed = listed or "us" in network.listed.get(node, ())
-        queue.extend(owner for owner, _ in owners_of[node] if owner not in owners_of)
+        queue.extend((owner, depth + 1) for owner, _ in above if owner not in owners_of)
     blocked: dict[int, set[int]] = {}
     if listed:
         blocked = {node: {node} for node in owners_of if "us" in network.listed.get(node, ())}
