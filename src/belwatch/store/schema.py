@@ -121,3 +121,50 @@ lead_table = Table(
     Column("created_at", DateTime, nullable=False),
     Index("ix_lead_target", "target_id"),
 )
+
+# The repression register: persecuted people and their cases, closed organisations,
+# "extremist" designations and the officials who took part, as FtM entities kept apart from
+# the sanctions lists' statements. Each entity's current properties sit in one row, every
+# edit in a version row (who, when, from which source); a person's visibility decides who
+# may see the record at all.
+repression_entity_table = Table(
+    "repression_entity",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("schema", String(64), nullable=False),
+    Column("caption", Text, nullable=False),
+    Column("properties", Text, nullable=False),  # FtM properties as JSON
+    Column("visibility", String(16), nullable=False),  # public, internal, restricted
+    Column("consent", String(16), nullable=False),  # given, refused, unknown
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("updated_by", String(255), nullable=False),
+    Index("ix_repression_entity_schema", "schema"),
+)
+repression_version_table = Table(
+    "repression_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity_id", String(255), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("properties", Text, nullable=False),
+    Column("visibility", String(16), nullable=False),
+    Column("consent", String(16), nullable=False),
+    Column("sources", Text, nullable=False),  # JSON: [{"url", "document", "date"}]
+    Column("author", String(255), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("entity_id", "version", name="uq_repression_version"),
+)
+# Who read, exported or changed what, with their role: the register holds victims' names.
+repression_audit_table = Table(
+    "repression_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("action", String(16), nullable=False),  # read, list, export, write
+    Column("entity_id", String(255), nullable=True),
+    Column("detail", Text, nullable=False, default=""),
+    Index("ix_repression_audit_entity", "entity_id"),
+)

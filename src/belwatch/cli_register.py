@@ -1,0 +1,128 @@
+"""`belwatch` commands on the repression register: import case files, export what a role
+may see, and the designation proposals for the officials the cases name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import orjson
+
+from belwatch.cli import F, _echo_json, _log, _store, cli, db_option
+from belwatch.register.records import ROLES, VISIBILITIES
+
+by_option = click.option("--by", "author", required=True, help="Who you are (recorded).")
+
+
+def role_option(default: str) -> Callable[[F], F]:
+    return click.option(
+        "--role", type=click.Choice(list(ROLES)), default=default, show_default=True,
+        help="The role to act in: a viewer sees public records only, an editor internal ones "
+        "too, an admin restricted ones as well.",
+    )  # fmt: skip
+
+
+@cli.command("repression-import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@by_option
+@role_option("editor")
+@click.option(
+    "--visibility", type=click.Choice(VISIBILITIES), default="internal", show_default=True,
+    help="For rows that give none. A row whose person refused consent is restricted.",
+)  # fmt: skip
+@click.option("--lenient", is_flag=True, help="Report a bad row and import the others.")
+@db_option
+@click.pass_context
+def repression_import(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    author: str,
+    role: str,
+    visibility: str,
+    lenient: bool,
+) -> None:
+    """Import case files (CSV or xlsx headed in English, Russian or Belarusian, or FtM JSON
+    lines) into the repression register. Each file lands whole or not at all; a record
+    already there gets a new version only when something changed.
+
+    \b
+    Example:
+        belwatch repression-import prisoners.csv --by "A. Documenter" --visibility internal
+    """
+    from belwatch.register import importer
+    from belwatch.register.records import Actor, Repression
+
+    actor = Actor(author, role)
+    with _store(ctx) as store:
+        repository = Repression(store)
+        for path in paths:
+            found = importer.read(Path(path), actor.name, visibility, lenient)
+            counts = repository.write(actor, found.changes)
+            click.echo(
+                f"{path}: {found.rows:,} rows; {counts['created']:,} records created, "
+                f"{counts['updated']:,} updated, {counts['unchanged']:,} unchanged"
+            )
+            for problem in found.problems:
+                click.secho(f"  skipped: {problem}", fg="yellow", err=True)
+
+
+@cli.command("repression-export")
+@by_option
+@role_option("viewer")
+@click.option("-o", "--output", default="-", show_default=True, help="FtM JSON lines file.")
+@db_option
+@click.pass_context
+def repression_export(ctx: click.Context, author: str, role: str, output: str) -> None:
+    """Export the repression register as FtM entities: only what the role may see (a
+    viewer's export holds no restricted or internal record, nor any link to one).
+
+    \b
+    Example:
+        belwatch repression-export --by "A. Documenter" --role viewer -o public.ftm.json
+    """
+    from belwatch.register.records import Actor, Repression
+
+    actor = Actor(author, role)
+    with _store(ctx) as store:
+        lines = [orjson.dumps(e) + b"\n" for e in Repression(store).export(actor)]
+    if output == "-":
+        click.echo(b"".join(lines).decode(), nl=False)
+    else:
+        Path(output).write_bytes(b"".join(lines))
+        _log(f"{len(lines):,} records written to {output}")
+
+
+@cli.command()
+@by_option
+@role_option("viewer")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@db_option
+@click.pass_context
+def proposals(ctx: click.Context, author: str, role: str, as_json: bool) -> None:
+    """The officials the repression register names (judges, prosecutors, investigators),
+    with the cases as evidence and where each is already listed: those listed nowhere
+    first, then those listed only by some jurisdictions.
+
+    \b
+    Example:
+        belwatch proposals --by "A. Analyst" --json > proposals.json
+    """
+    from dataclasses import asdict
+
+    from belwatch.match.service import Matcher
+    from belwatch.register.officials import proposals as make
+    from belwatch.register.records import Actor, Repression
+
+    actor = Actor(author, role)
+    with _store(ctx) as store:
+        found = make(Repression(store), actor, Matcher(store))
+    if as_json:
+        _echo_json([{**asdict(p), "status": p.status} for p in found])
+        return
+    for proposal in found:
+        listed = ", ".join(proposal.listed_by).upper() or "-"
+        missing = ", ".join(proposal.not_listed_by).upper() or "-"
+        click.echo(f"{proposal.status:<20} {proposal.official.caption}  "
+                   f"({', '.join(proposal.roles)}; {len(proposal.evidence)} case(s); "
+                   f"listed by {listed}; not by {missing})")  # fmt: skip
