@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from followthemoney import EntityProxy, model
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 
 from belwatch.exc import ConfigError, NotFound
 from belwatch.store import Store
@@ -120,6 +121,7 @@ class Repression:
         if actor.role not in WRITERS:
             raise ConfigError(f"a {actor.role} may not write to the register")
         merged: dict[str, Change] = {}
+        cited: dict[str, set[Source]] = {}
         for change in changes:
             _check(change)
             if not change.entity.id:
@@ -127,9 +129,14 @@ class Repression:
             earlier = merged.get(change.entity.id)
             if earlier is not None:  # the same entity twice in one import: one record
                 earlier.entity.merge(change.entity)
-                earlier.sources.extend(s for s in change.sources if s not in earlier.sources)
+                known = cited[change.entity.id]
+                for source in change.sources:
+                    if source not in known:
+                        known.add(source)
+                        earlier.sources.append(source)
                 continue
             merged[change.entity.id] = change
+            cited[change.entity.id] = set(change.sources)
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         now = datetime.now(UTC).replace(tzinfo=None)
         t, v = repression_entity_table, repression_version_table
@@ -155,7 +162,7 @@ class Repression:
                                               "properties": json.loads(found[1])})  # fmt: skip
                     stored.merge(change.entity)
                     change.entity = stored
-                properties = json.dumps(_properties(change.entity), ensure_ascii=False)
+                properties = orjson.dumps(_properties(change.entity)).decode()
                 row: dict[str, Any] = {"id": entity_id, "schema": change.entity.schema.name,
                        "caption": change.entity.caption, "properties": properties,
                        "visibility": change.visibility, "consent": change.consent,
@@ -172,15 +179,13 @@ class Repression:
                 versions.append({
                     "entity_id": entity_id, "version": row["version"], "properties": properties,
                     "visibility": change.visibility, "consent": change.consent,
-                    "sources": json.dumps([s.__dict__ for s in change.sources], ensure_ascii=False),
+                    "sources": orjson.dumps([s.__dict__ for s in change.sources]).decode(),
                     "author": actor.name, "created_at": now,
                 })  # fmt: skip
-            for start in range(0, len(created), BATCH):
-                conn.execute(insert(t), created[start : start + BATCH])
+            _insert(conn, t, created)
             for row in updated:
                 conn.execute(update(t).where(t.c.id == row["id"]).values(**row))
-            for start in range(0, len(versions), BATCH):
-                conn.execute(insert(v), versions[start : start + BATCH])
+            _insert(conn, v, versions)
             counts["created"], counts["updated"] = len(created), len(updated)
             conn.execute(insert(repression_audit_table).values(
                 at=now, actor=actor.name, role=actor.role, action="write", entity_id=None,
@@ -264,6 +269,19 @@ class Repression:
                 at=datetime.now(UTC).replace(tzinfo=None), actor=actor.name, role=actor.role,
                 action=action, entity_id=entity_id, detail=detail,
             ))  # fmt: skip
+
+
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Many rows straight to the driver: an import writes hundreds of thousands."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+           f"VALUES ({', '.join(mark for _ in columns)})")  # fmt: skip
+    for start in range(0, len(rows), BATCH):
+        conn.exec_driver_sql(sql, [tuple(row[c] for c in columns)
+                                   for row in rows[start : start + BATCH]])  # fmt: skip
 
 
 def _points_at(record: Record, hidden: set[str]) -> bool:
