@@ -31,6 +31,10 @@ def role_option(default: str) -> Callable[[F], F]:
     "--visibility", type=click.Choice(VISIBILITIES), default="internal", show_default=True,
     help="For rows that give none. A row whose person refused consent is restricted.",
 )  # fmt: skip
+@click.option(
+    "--kind", type=click.Choice(["cases", "organisations", "extremist"]),
+    help="What the files hold. Default: found from their columns.",
+)  # fmt: skip
 @click.option("--lenient", is_flag=True, help="Report a bad row and import the others.")
 @db_option
 @click.pass_context
@@ -40,15 +44,18 @@ def repression_import(
     author: str,
     role: str,
     visibility: str,
+    kind: str | None,
     lenient: bool,
 ) -> None:
-    """Import case files (CSV or xlsx headed in English, Russian or Belarusian, or FtM JSON
-    lines) into the repression register. Each file lands whole or not at all; a record
+    """Import files into the repression register: cases (a row per persecuted person),
+    closed organisations or "extremist" designations, as CSV or xlsx headed in English,
+    Russian or Belarusian, or FtM JSON lines. Each file lands whole or not at all; a record
     already there gets a new version only when something changed.
 
     \b
-    Example:
+    Examples:
         belwatch repression-import prisoners.csv --by "A. Documenter" --visibility internal
+        belwatch repression-import liquidated.xlsx --by "A. Documenter" --visibility public
     """
     from belwatch.register import importer
     from belwatch.register.records import Actor, Repression
@@ -57,10 +64,11 @@ def repression_import(
     with _store(ctx) as store:
         repository = Repression(store)
         for path in paths:
-            found = importer.read(Path(path), actor.name, visibility, lenient)
+            found = importer.read(Path(path), actor.name, visibility, lenient, kind)
             counts = repository.write(actor, found.changes)
             click.echo(
-                f"{path}: {found.rows:,} rows; {counts['created']:,} records created, "
+                f"{path}: {found.rows:,} rows of {found.layout}; "
+                f"{counts['created']:,} records created, "
                 f"{counts['updated']:,} updated, {counts['unchanged']:,} unchanged"
             )
             for problem in found.problems:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -168,3 +169,31 @@ def test_cli(real_store_copy: Store) -> None:
     denied = runner.invoke(cli, ["repression-import", str(RU), "--by", "me", "--role", "viewer",
                                  *db], obj={}, env={})  # fmt: skip
     assert denied.exit_code == 1 and "may not write" in denied.output
+
+
+def test_closed_organisations_and_extremist_designations(tmp_path: Path) -> None:
+    organisations = importer.read(FIXTURES / "organisations_ru.csv", "me")
+    assert organisations.layout == "organisations" and organisations.rows == 3
+    by_schema: dict[str, list[Any]] = {}
+    for change in organisations.changes:
+        by_schema.setdefault(change.entity.schema.name, []).append(change.entity)
+    club = next(e for e in by_schema["Organization"] if "краеведов" in e.caption)
+    assert club.get("dissolutionDate") == ["2021-07-22"] and club.get("status") == ["liquidated"]
+    liquidation = next(e for e in by_schema["Event"] if club.id in e.get("involved"))
+    ministry = next(e for e in by_schema["PublicBody"] if e.caption == "Министерство юстиции")
+    assert liquidation.get("organizer") == [ministry.id]
+    assert "нарушение законодательства" in liquidation.get("summary")[0]
+
+    designations = importer.read(FIXTURES / "extremist_be.csv", "me")
+    assert designations.layout == "extremist" and designations.rows == 2
+    entities = {c.entity.schema.name: c.entity for c in designations.changes}
+    sanctions = [c.entity for c in designations.changes if c.entity.schema.name == "Sanction"]
+    channel = next(c.entity for c in designations.changes
+                   if c.entity.schema.name == "UserAccount")  # fmt: skip
+    first = next(s for s in sanctions if s.get("entity") == [channel.id])
+    assert first.get("listingDate") == ["2022-03-12"] and first.get("authorityId") == ["1234"]
+    assert first.get("authority") == ["Суд Цэнтральнага раёна г. Мінска"]
+    assert "LegalEntity" in entities  # the symbol: no account of any service
+    # Said to be cases, the organisations file has no name column of a case file.
+    with pytest.raises(SourceError, match="no name column for a file of cases"):
+        importer.read(FIXTURES / "organisations_ru.csv", "me", kind="cases")
