@@ -134,3 +134,36 @@ def proposals(ctx: click.Context, author: str, role: str, as_json: bool) -> None
         click.echo(f"{proposal.status:<20} {proposal.official.caption}  "
                    f"({', '.join(proposal.roles)}; {len(proposal.evidence)} case(s); "
                    f"listed by {listed}; not by {missing})")  # fmt: skip
+
+
+@cli.command()
+@by_option
+@role_option("viewer")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, each point with its records.")
+@db_option
+@click.pass_context
+def indicators(ctx: click.Context, author: str, role: str, as_json: bool) -> None:
+    """Month by month, from the repression register: people held, releases, new criminal
+    cases, organisations liquidated, "extremist" designations. Each point names the records
+    behind it (--json).
+
+    \b
+    Example:
+        belwatch indicators --by "A. Analyst" --json > indicators.json
+    """
+    from dataclasses import asdict
+
+    from belwatch.register.indicators import indicators as make
+    from belwatch.register.records import Actor, Repression
+
+    with _store(ctx) as store:
+        found = make(Repression(store), Actor(author, role))
+    if as_json:
+        _echo_json([asdict(s) for s in found])
+        return
+    if not found:
+        click.echo("The register holds no dated records.")
+        return
+    click.echo("month    " + " ".join(f"{s.name:>11}" for s in found))
+    for number, point in enumerate(found[0].points):
+        click.echo(f"{point.month}  " + " ".join(f"{s.points[number].value:>11,}" for s in found))

@@ -197,3 +197,37 @@ def test_closed_organisations_and_extremist_designations(tmp_path: Path) -> None
     # Said to be cases, the organisations file has no name column of a case file.
     with pytest.raises(SourceError, match="no name column for a file of cases"):
         importer.read(FIXTURES / "organisations_ru.csv", "me", kind="cases")
+
+
+def test_indicators_month_by_month(tmp_path: Path) -> None:
+    from belwatch.register.indicators import indicators
+
+    with Store(f"sqlite:///{tmp_path / 'r.db'}") as store:
+        repository = Repression(store)
+        for name in ("cases_ru.csv", "organisations_ru.csv", "extremist_be.csv"):
+            repository.write(EDITOR, importer.read(FIXTURES / name, EDITOR.name).changes)
+        every = {s.name: {p.month: p for p in s.points} for s in indicators(repository, ADMIN)}
+        public = {s.name: {p.month: p.value for p in s.points}
+                  for s in indicators(repository, VIEWER)}  # fmt: skip
+    held = every["held"]
+    # Detained 2020-08, 2021-01, 2021-06, 2022-02 and 2022-03; released 2022-03 (the same
+    # month), 2022-06 and 2022-08.
+    assert [
+        held[m].value
+        for m in (
+            "2020-08",
+            "2021-01",
+            "2021-06",
+            "2022-02",
+            "2022-03",
+            "2022-06",
+            "2022-08",
+            "2023-01",
+        )
+    ] == [1, 2, 3, 4, 4, 3, 2, 2]
+    assert len(held["2022-03"].records) == 2  # the detention and the release that month
+    assert every["liquidated"]["2021-07"].value == 2 and every["liquidated"]["2022-07"].value == 1
+    assert every["extremist"]["2022-03"].value == 1
+    assert every["cases"]["2021-01"].value == 1
+    # A viewer's series count public records only: Petrova and Novikov.
+    assert public["held"]["2022-02"] == 2 and public["held"]["2022-08"] == 1
