@@ -48,6 +48,8 @@ from belwatch.resolve import load_resolution
 from belwatch.settings import database_url
 from belwatch.store import Store
 
+from memory import rss_mib
+
 LEVELS = 8  # company levels: 0 is owned by 1, ..., 7 by persons
 TAPER = 0.6  # companies on a level, as a fraction of the level below
 PERSONS = 20  # companies per person
@@ -107,15 +109,6 @@ def pct(values: list[float], p: float) -> float:
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def rss_mib() -> float:
-    """This process's resident memory now (Linux)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def mib(size: float) -> str:

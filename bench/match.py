@@ -29,6 +29,7 @@ from belwatch.match.batch import Columns, screen_rows
 from belwatch.match.service import Matcher, make_query
 from belwatch.store import Store
 
+from memory import rss_mib
 from pairs import Pair, eu_pairs, register_pairs
 
 PEER = """
@@ -111,15 +112,6 @@ def quality(args: argparse.Namespace, matcher: Matcher | None) -> None:
             found += any(h.entity_id == entity_id and h.match for h in hits)
         print(f"cross-list pairs found by the whole matcher (top 5, a match): "
               f"{found / len(lookups):.3f} of {len(lookups):,}")  # fmt: skip
-
-
-def rss_mib() -> float:
-    """This process's resident memory now (Linux)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def speed(args: argparse.Namespace, matcher: Matcher, build: float, held: float) -> None:

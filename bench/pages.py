@@ -30,6 +30,8 @@ from belwatch.graph.network import ENDS
 from belwatch.store import Store
 from belwatch.store.schema import statement_table
 
+from memory import status_mib
+
 GOAL_MS = 200.0
 
 
@@ -92,13 +94,6 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", default=os.environ.get("BELWATCH_DB", "data/belwatch.db"))
@@ -149,7 +144,7 @@ def main() -> None:
             print(f"{name:<22} {count:>5} {failed:>5} {statistics.median(server_ms):>9.1f}ms "
                   f"{p95:>6.1f}ms {max(server_ms):>6.1f}ms {statistics.median(seen_ms):>9.1f}ms "
                   f"{percentile(seen_ms, 0.95):>6.1f}ms  {verdict}")  # fmt: skip
-        print(f"\nserver peak memory: {rss_mib(server.pid):,.0f} MiB")
+        print(f"\nserver peak memory: {status_mib('VmHWM', server.pid):,.0f} MiB")
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)

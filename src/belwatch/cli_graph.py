@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from belwatch.cli import _echo_json, _iso_date, _store, cli, db_option
+from belwatch.cli import F, _echo_json, _iso_date, _store, cli, db_option
 from belwatch.graph import Network
 from belwatch.graph.network import KINDS
 from belwatch.resolve import Resolution
@@ -19,6 +19,20 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 kind_option = click.option(
     "--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Follow only these links."
 )
+
+
+def chain_options(f: F) -> F:
+    """The options of a question about chains of ownership from one entity."""
+    for option in reversed((
+        click.argument("entity_id"),
+        click.option("--max-depth", type=click.IntRange(1, 20), default=10, show_default=True),
+        click.option("--as-of", callback=_iso_date, help="The day (YYYY-MM-DD). Default: today."),
+        json_option,
+        db_option,
+        click.pass_context,
+    )):  # fmt: skip
+        f = option(f)
+    return f
 
 
 @contextmanager
@@ -99,12 +113,7 @@ def network(
 
 
 @cli.command()
-@click.argument("entity_id")
-@click.option("--max-depth", type=click.IntRange(1, 20), default=10, show_default=True)
-@click.option("--as-of", callback=_iso_date, help="The day (YYYY-MM-DD). Default: today.")
-@json_option
-@db_option
-@click.pass_context
+@chain_options
 def owners(
     ctx: click.Context, entity_id: str, max_depth: int, as_of: str | None, as_json: bool
 ) -> None:
@@ -134,12 +143,7 @@ def owners(
 
 
 @cli.command()
-@click.argument("entity_id")
-@click.option("--max-depth", type=click.IntRange(1, 20), default=10, show_default=True)
-@click.option("--as-of", callback=_iso_date, help="The day (YYYY-MM-DD). Default: today.")
-@json_option
-@db_option
-@click.pass_context
+@chain_options
 def holdings(
     ctx: click.Context, entity_id: str, max_depth: int, as_of: str | None, as_json: bool
 ) -> None:

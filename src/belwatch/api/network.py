@@ -61,6 +61,8 @@ def kinds_of(kinds: list[str] | None) -> set[str] | None:
 Network_ = Annotated[Network, Depends(get_network)]
 Resolution_ = Annotated[Resolution, Depends(get_resolution)]
 EntityId = Annotated[str, Path(description="An entity id (any list's entry, or a target's)")]
+MaxDepth = Annotated[int, Query(ge=1, le=20, description="Links of ownership followed")]
+AsOf = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="The day")]
 Kinds = Annotated[list[str] | None, Query(description=f"Link kinds to follow: {', '.join(KINDS)}")]
 
 
@@ -108,8 +110,8 @@ def owners(
     network: Network_,
     resolution: Resolution_,
     entity_id: EntityId,
-    max_depth: Annotated[int, Query(ge=1, le=20)] = 10,
-    as_of: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    max_depth: MaxDepth = 10,
+    as_of: AsOf = None,
 ) -> dict[str, Any]:
     """Who owns a company, through chains of companies, with effective percentages; whether
     the OFAC 50% rule or the EU's ownership-or-control test reaches it."""
@@ -121,8 +123,8 @@ def holdings(
     network: Network_,
     resolution: Resolution_,
     entity_id: EntityId,
-    max_depth: Annotated[int, Query(ge=1, le=20)] = 10,
-    as_of: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    max_depth: MaxDepth = 10,
+    as_of: AsOf = None,
 ) -> dict[str, Any]:
     """Every company a person or company holds, directly or through chains, and which of
     them it controls; the companies it directs."""
