@@ -20,13 +20,11 @@ from belwatch.register.bodies import (
     organisation_row,
 )
 from belwatch.register.cases import HEADERS as CASE_HEADERS
-from belwatch.register.cases import ROLES, case_row
+from belwatch.register.cases import case_row
 from belwatch.register.records import INTERNAL, VISIBILITIES, Change, Source
 from belwatch.register.rows import UNSAFE, Row, fold
 from belwatch.sources import ftm
 from belwatch.sources.base import SourceFile
-
-__all__ = ["ROLES", "Imported", "read"]
 
 
 @dataclass(frozen=True)

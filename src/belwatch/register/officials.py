@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from belwatch.match.algorithms import get_algorithm
 from belwatch.match.service import Matcher
-from belwatch.register.importer import ROLES
+from belwatch.register.cases import ROLES
 from belwatch.register.records import Actor, Record, Repression
 from belwatch.sources.datasets import DATASETS
 from belwatch.store import Store
