@@ -11,13 +11,16 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
+from belwatch.api import create_app
 from belwatch.cli import cli
 from belwatch.exc import ConfigError, NotFound, SourceError
 from belwatch.match.service import Matcher
 from belwatch.register import importer
 from belwatch.register.officials import NOWHERE, SOME, proposals
 from belwatch.register.records import Actor, Repression
+from belwatch.settings import Settings
 from belwatch.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -231,3 +234,47 @@ def test_indicators_month_by_month(tmp_path: Path) -> None:
     assert every["cases"]["2021-01"].value == 1
     # A viewer's series count public records only: Petrova and Novikov.
     assert public["held"]["2022-02"] == 2 and public["held"]["2022-08"] == 1
+
+
+@pytest.fixture(scope="module")
+def client(register: Repression, matcher: Matcher) -> Iterator[TestClient]:
+    app = create_app(Settings(db=register.store.url), store=register.store)
+    app.state.matcher = matcher
+    with TestClient(app) as client:
+        yield client
+
+
+def test_the_api_and_pages_show_public_records_only(
+    client: TestClient, register: Repression
+) -> None:
+    refused = next(r for r in register.records(ADMIN, "Person") if r.caption == REFUSED)
+    listed = client.get("/repression/records", params={"limit": 1000}).json()
+    names = {r["caption"] for r in listed["results"]}
+    assert "Петрова Ольга Ивановна" in names
+    assert REFUSED not in names and "Лебедева Дарья Андреевна" not in names  # restricted, internal
+    assert refused.id not in json.dumps(listed, ensure_ascii=False)
+    assert client.get(f"/repression/records/{refused.id}").status_code == 404
+    assert client.get("/repression/records", params={"q": "кузнец"}).json()["total"] == 0
+    page = client.get("/repression")
+    assert "Петрова Ольга Ивановна" in page.text and REFUSED not in page.text
+    assert client.get(f"/repression/record/{refused.id}").status_code == 404
+    indicators = client.get("/repression/indicators").json()
+    held = {p["month"]: p["value"] for p in indicators[0]["points"]}
+    assert held["2022-02"] == 2  # Petrova and Novikov: the public ones
+
+    proposals_json = client.get("/repression/proposals").json()
+    officials = {p["official"]["caption"]: p for p in proposals_json}
+    # Dziadkova and Kasianchyk's only case is that of the person who refused consent.
+    assert "Дядькова Наталья Анатольевна" not in officials
+    assert officials["Вересковский Ефим Прокопович"]["status"] == NOWHERE
+    invented = officials["Вересковский Ефим Прокопович"]["official"]["id"]
+    dossier = client.get(f"/repression/officials/{invented}")
+    assert dossier.status_code == 200
+    text = dossier.text
+    assert "Statement of reasons" in text and "Art. 342" in text
+    assert "Центральный районный суд г. Минска" in text
+    assert "finds this person on none of the lists" in text
+    shabunya = officials["Шабуня Виктория Валерьевна"]["official"]["id"]
+    listed_page = client.get(f"/repression/officials/{shabunya}").text
+    assert 'href="/entity/' in listed_page and "not listed by" in listed_page
+    assert client.get("/repression/officials/rr-official-nobody").status_code == 404

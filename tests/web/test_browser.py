@@ -23,6 +23,9 @@ from playwright.sync_api import Browser, Download, Page, Playwright, expect, syn
 
 from belwatch.api import create_app
 from belwatch.match.service import Matcher
+from belwatch.register import importer
+from belwatch.register.records import Actor, Repression
+from belwatch.register.rows import official_id
 from belwatch.resolve import Resolution, resolve
 from belwatch.settings import Settings
 from belwatch.sources.base import make_id
@@ -31,6 +34,7 @@ from belwatch.store import Store
 from conftest import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
+CASES = REPO / "tests" / "register" / "fixtures" / "cases_ru.csv"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -76,6 +80,10 @@ def site(real_store_copy: Store) -> Iterator[Site]:
         pytest.fail(f"{VENDOR} lacks the browser libraries: run scripts/vendor-js (./test does)")
     matcher = Matcher(real_store_copy)
     resolution = resolve(real_store_copy, matcher, workers=2)[0]
+    # Case records of invented people naming real and invented officials, for the
+    # repression register's pages.
+    documenter = Actor("A. Documenter", "editor")
+    Repression(real_store_copy).write(documenter, importer.read(CASES, documenter.name).changes)
     app = create_app(Settings(db=real_store_copy.url), store=real_store_copy)
     app.state.matcher = matcher  # the one the resolver used: building another takes a while
     port = free_port()
@@ -366,6 +374,9 @@ PAGES = {
     "review": "/review",
     "unlisted": "/unlisted-near?regime=belarus",
     "connection": f"/connection?from={DUNKA}&to=Marshalov",
+    "repression": "/repression",
+    "officials": "/repression/officials",
+    "dossier": f"/repression/officials/{official_id('Вересковский Ефим Прокопович')}",
 }
 
 

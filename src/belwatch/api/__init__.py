@@ -13,9 +13,10 @@ from belwatch.store import Store
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    from belwatch.api import entities, gaps, match, network, reconcile, system
+    from belwatch.api import entities, gaps, match, network, reconcile, repression, system
     from belwatch.web import loopholes, pages
     from belwatch.web import network as network_pages
+    from belwatch.web import repression as repression_pages
 
     settings = settings or Settings.from_env()
     app = FastAPI(
@@ -34,9 +35,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(reconcile.router)
     app.include_router(gaps.router)
     app.include_router(network.router)
+    app.include_router(repression.router)
     app.include_router(pages.router)
     app.include_router(loopholes.router)
     app.include_router(network_pages.router)
+    app.include_router(repression_pages.router)
     pages.mount_static(app)
     return app
 

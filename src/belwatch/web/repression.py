@@ -1,0 +1,98 @@
+"""The repression register's pages, as a visitor without an account sees them (public
+records only): indicators month by month, the records, and for each official the cases
+and a dossier in the form sanctions authorities take (identification, statement of reasons,
+evidence, where the person is listed already)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from belwatch.api.match import get_matcher
+from belwatch.api.repression import VISITOR, Repository, find
+from belwatch.exc import NotFound
+from belwatch.match.service import Matcher
+from belwatch.register.indicators import indicators
+from belwatch.register.officials import Proposal, proposals
+from belwatch.sources.datasets import JURISDICTIONS
+from belwatch.web.pages import templates
+
+router = APIRouter(include_in_schema=False)
+SCHEMATA = ("Person", "CourtCase", "Organization", "Sanction", "UserAccount", "Event")
+
+
+@router.get("/repression", response_class=HTMLResponse)
+def overview(
+    request: Request,
+    repository: Repository,
+    q: Annotated[str, Query(max_length=200)] = "",
+    schema: Annotated[str, Query(max_length=40)] = "",
+) -> Any:
+    """Indicators, then the public records, searchable by name."""
+    series = indicators(repository, VISITOR)
+    found = find(repository, VISITOR, schema or None, q.strip() or None)
+    context = {"series": series, "records": found[:200], "total": len(found), "q": q,
+               "schema": schema, "schemata": SCHEMATA}  # fmt: skip
+    return templates.TemplateResponse(request, "repression.html", context)
+
+
+@router.get("/repression/officials", response_class=HTMLResponse)
+def officials_page(
+    request: Request, repository: Repository, matcher: Annotated[Matcher, Depends(get_matcher)]
+) -> Any:
+    """The officials the public cases name: listed nowhere first."""
+    found = proposals(repository, VISITOR, matcher)
+    counts = Counter(p.status for p in found)
+    return templates.TemplateResponse(request, "officials.html",
+                                      {"proposals": found, "counts": counts})  # fmt: skip
+
+
+@router.get("/repression/officials/{record_id}", response_class=HTMLResponse)
+def dossier(
+    request: Request,
+    record_id: str,
+    repository: Repository,
+    matcher: Annotated[Matcher, Depends(get_matcher)],
+) -> Any:
+    """A dossier for one official, fit to print and send to a sanctions authority."""
+    found = [p for p in proposals(repository, VISITOR, matcher) if p.official.id == record_id]
+    if not found:
+        raise NotFound(f"no official {record_id!r} in the public register")
+    proposal = found[0]
+    context = {"p": proposal, "reasons": statement(proposal), "jurisdictions": JURISDICTIONS}
+    return templates.TemplateResponse(request, "dossier.html", context)
+
+
+def statement(proposal: Proposal) -> str:
+    """A statement of reasons drawn from the evidence alone."""
+    name = proposal.official.caption
+    evidence = proposal.evidence
+    courts = sorted({e.court for e in evidence if e.court})
+    articles = sorted({a for e in evidence for a in e.articles})
+    dates = sorted(e.date for e in evidence if e.date)
+    roles = " and ".join(proposal.roles)
+    cases = f"{len(evidence)} criminal case{'s' if len(evidence) != 1 else ''}"
+    text = f"{name} took part, as {roles}, in {cases} recorded in the repression register"
+    if courts:
+        text += f", at {'; '.join(courts)}"
+    if dates:
+        span = f"between {dates[0]} and {dates[-1]}" if dates[0] != dates[-1] else f"on {dates[0]}"
+        text += f", {span}"
+    if articles:
+        text += f", under {', '.join(articles)} of the Criminal Code of the Republic of Belarus"
+    sentences = [e.sentence for e in evidence if e.sentence]
+    if sentences:
+        text += f". The sentences passed include: {'; '.join(sentences[:5])}"
+    return text + "."
+
+
+@router.get("/repression/record/{record_id}", response_class=HTMLResponse)
+def record_page(request: Request, record_id: str, repository: Repository) -> Any:
+    """One public record: its properties and every version, each with its sources."""
+    record = repository.get(VISITOR, record_id)
+    history = repository.history(VISITOR, record_id)
+    return templates.TemplateResponse(request, "record.html",
+                                      {"record": record, "history": history})  # fmt: skip
