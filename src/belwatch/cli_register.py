@@ -3,6 +3,7 @@ may see, and the designation proposals for the officials the cases name."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -167,3 +168,47 @@ def indicators(ctx: click.Context, author: str, role: str, as_json: bool) -> Non
     click.echo("month    " + " ".join(f"{s.name:>11}" for s in found))
     for number, point in enumerate(found[0].points):
         click.echo(f"{point.month}  " + " ".join(f"{s.points[number].value:>11,}" for s in found))
+
+
+@cli.command("account-add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(list(ROLES)), required=True, help="The role to act in.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@db_option
+@click.pass_context
+def account_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
+    """Add an account for the web pages (a password of 12 characters or more is asked for).
+
+    \b
+    Example:
+        belwatch account-add "A. Documenter" --role editor
+    """
+    from belwatch import accounts
+
+    if password_stdin:
+        password = str(sys.stdin.readline()).rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _store(ctx) as store:
+        accounts.add(store, name, password, role)
+    _log(f"account {name!r} added as {role}")
+
+
+@cli.command("account-change")
+@click.argument("name")
+@click.option("--role", type=click.Choice(list(ROLES)), help="A new role.")
+@click.option("--disable/--enable", default=None, help="Stop (or allow again) signing in.")
+@db_option
+@click.pass_context
+def account_change(ctx: click.Context, name: str, role: str | None, disable: bool | None) -> None:
+    """Change an account's role, or disable it: it takes effect at the next request.
+
+    \b
+    Example:
+        belwatch account-change "A. Documenter" --disable
+    """
+    from belwatch import accounts
+
+    with _store(ctx) as store:
+        accounts.change(store, name, role, disable)
+    _log(f"account {name!r} changed")

@@ -26,6 +26,9 @@ SETTINGS_DOC: dict[str, str] = {
     "BELWATCH_MIRROR": "Base URL of a mirror that serves the list files under belwatch's download "
     "names (us_ofac_sdn.xml, un_sc_sanctions.xml, ...), for networks that cannot reach the "
     "official sites. Default: the official URLs.",
+    "BELWATCH_SECRET_KEY": "The key that signs sign-in cookies (32 characters or more). Give "
+    "every server process the same one; keep it out of the register. Default: a new random "
+    "key at each start, which signs everyone out on a restart.",
 }
 
 
@@ -52,6 +55,7 @@ class Settings:
     download_dir: Path | None = None
     timeout: float = 60.0
     mirror: str | None = None
+    secret_key: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -74,6 +78,10 @@ class Settings:
             settings = replace(settings, timeout=_number(env, "BELWATCH_TIMEOUT", float))
         if env.get("BELWATCH_MIRROR"):
             settings = replace(settings, mirror=env["BELWATCH_MIRROR"])
+        if env.get("BELWATCH_SECRET_KEY"):
+            if len(env["BELWATCH_SECRET_KEY"]) < 32:
+                raise ConfigError("BELWATCH_SECRET_KEY is too short: use 32 characters or more")
+            settings = replace(settings, secret_key=env["BELWATCH_SECRET_KEY"])
         return settings
 
     def with_db(self, value: str | None) -> Settings:

@@ -278,3 +278,39 @@ def test_the_api_and_pages_show_public_records_only(
     listed_page = client.get(f"/repression/officials/{shabunya}").text
     assert 'href="/entity/' in listed_page and "not listed by" in listed_page
     assert client.get("/repression/officials/rr-official-nobody").status_code == 404
+
+
+def test_signed_in_roles_see_more(client: TestClient, register: Repression) -> None:
+    from belwatch import accounts
+
+    accounts.add(register.store, "E. Editor", "an editor's password", "editor")
+    accounts.add(register.store, "S. Admin", "an admin's password!", "admin")
+
+    def names() -> set[str]:
+        found = client.get("/repression/records", params={"schema": "Person", "limit": 1000})
+        return {r["caption"] for r in found.json()["results"]}
+
+    wrong = client.post("/login", data={"name": "E. Editor", "password": "not it at all"})
+    assert wrong.status_code == 401 and "Wrong name or password" in wrong.text
+    assert "Лебедева Дарья Андреевна" not in names()
+    editor = {"name": "E. Editor", "password": "an editor's password"}
+    signed = client.post("/login", data={**editor, "next": "/repression"}, follow_redirects=False)
+    assert signed.status_code == 303 and signed.headers["location"] == "/repression"
+    cookie = signed.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    # Internal records now show, restricted ones still do not.
+    assert "Лебедева Дарья Андреевна" in names() and REFUSED not in names()
+    assert "E. Editor (editor)" in client.get("/repression").text
+    client.post("/logout")
+    assert "Лебедева Дарья Андреевна" not in names()
+    client.post("/login", data={"name": "S. Admin", "password": "an admin's password!"})
+    assert REFUSED in names()
+    # Disabled: the next request is a visitor's.
+    accounts.change(register.store, "S. Admin", disabled=True)
+    assert REFUSED not in names() and "Лебедева Дарья Андреевна" not in names()
+    # A sign-in form sent from another site is refused; so is a tampered cookie.
+    elsewhere = client.post("/login", data=editor, headers={"Origin": "https://attacker.example"})
+    assert elsewhere.status_code == 403
+    client.cookies.set("belwatch_session", "e30." + "0" * 64)
+    assert "Лебедева Дарья Андреевна" not in names()
+    client.cookies.clear()

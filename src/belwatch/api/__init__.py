@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from fastapi import FastAPI
 
 from belwatch import __version__
@@ -14,7 +16,7 @@ from belwatch.store import Store
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     from belwatch.api import entities, gaps, match, network, reconcile, repression, system
-    from belwatch.web import loopholes, pages
+    from belwatch.web import loopholes, pages, signin
     from belwatch.web import network as network_pages
     from belwatch.web import repression as repression_pages
 
@@ -29,6 +31,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     install_error_handlers(app)
     install_origin_check(app)
     install_server_timing(app)
+    signin.install_sessions(app, (settings.secret_key or secrets.token_urlsafe(48)).encode())
     app.include_router(system.router)
     app.include_router(entities.router)
     app.include_router(match.router)
@@ -40,6 +43,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(loopholes.router)
     app.include_router(network_pages.router)
     app.include_router(repression_pages.router)
+    app.include_router(signin.router)
     pages.mount_static(app)
     return app
 

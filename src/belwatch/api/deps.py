@@ -4,7 +4,11 @@ import gc
 
 from fastapi import Request
 
+from belwatch.register.records import Actor
 from belwatch.store import Store
+
+# Who asks when nobody is signed in: a viewer, who sees public records only.
+VISITOR = Actor("web visitor", "viewer")
 
 
 def get_store(request: Request) -> Store:
@@ -19,3 +23,9 @@ def settle() -> None:
     second or more."""
     gc.collect()
     gc.freeze()
+
+
+def current_actor(request: Request) -> Actor:
+    """The signed-in account's actor (set by web.signin's middleware), else a visitor."""
+    actor: Actor = getattr(request.state, "actor", VISITOR)
+    return actor

@@ -1,6 +1,6 @@
-"""The repression register over HTTP, as a visitor without an account sees it: public
-records only, never a restricted or internal one nor any link to one. Signed-in roles come
-with accounts."""
+"""The repression register over HTTP, as the one asking may see it: a visitor without an
+account sees public records only, never a restricted or internal one nor any link to one;
+a signed-in editor sees internal records too, an admin restricted ones as well."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from belwatch.api.deps import get_store
+from belwatch.api.deps import current_actor, get_store
 from belwatch.api.match import get_matcher
 from belwatch.api.models import ErrorResponse
 from belwatch.match.service import Matcher
@@ -19,7 +19,7 @@ from belwatch.register.records import Actor, Record, Repression
 from belwatch.store import Store
 
 router = APIRouter(tags=["Repression register"])
-VISITOR = Actor("web visitor", "viewer")
+Asker = Annotated[Actor, Depends(current_actor)]
 
 
 def get_repression(store: Annotated[Store, Depends(get_store)]) -> Repression:
@@ -47,13 +47,14 @@ def find(repository: Repression, actor: Actor, schema: str | None, q: str | None
 @router.get("/repression/records")
 def records(
     repository: Repository,
+    actor: Asker,
     schema: Annotated[str | None, Query(description="An FtM schema: Person, CourtCase...")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Part of a name")] = None,
     limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """Public records of the repression register."""
-    found = find(repository, VISITOR, schema, q)
+    """The records of the repression register the one asking may see."""
+    found = find(repository, actor, schema, q)
     return {"total": len(found), "limit": limit, "offset": offset,
             "results": [record_dict(r) for r in found[offset : offset + limit]]}  # fmt: skip
 
@@ -63,27 +64,27 @@ def records(
     responses={404: {"model": ErrorResponse, "description": "No such public record"}},
 )
 def record(
-    repository: Repository, record_id: Annotated[str, Path(max_length=255)]
+    repository: Repository, actor: Asker, record_id: Annotated[str, Path(max_length=255)]
 ) -> dict[str, Any]:
-    """One public record, with every version of it and their sources."""
-    found = repository.get(VISITOR, record_id)
-    return {**record_dict(found), "history": repository.history(VISITOR, record_id)}
+    """One record, with every version of it and their sources."""
+    found = repository.get(actor, record_id)
+    return {**record_dict(found), "history": repository.history(actor, record_id)}
 
 
 @router.get("/repression/proposals")
 def designation_proposals(
-    repository: Repository, matcher: Annotated[Matcher, Depends(get_matcher)]
+    repository: Repository, actor: Asker, matcher: Annotated[Matcher, Depends(get_matcher)]
 ) -> list[dict[str, Any]]:
-    """Officials the public cases name, with the cases as evidence and where each is
-    listed: those listed nowhere first."""
+    """Officials the cases name, with the cases as evidence and where each is listed:
+    those listed nowhere first."""
     return [
         {**asdict(p), "official": record_dict(p.official), "status": p.status}
-        for p in proposals(repository, VISITOR, matcher)
+        for p in proposals(repository, actor, matcher)
     ]
 
 
 @router.get("/repression/indicators")
-def monthly_indicators(repository: Repository) -> list[dict[str, Any]]:
-    """Month by month over the public records: people held, releases, new cases,
-    liquidations, "extremist" designations; each point names its records."""
-    return [asdict(series) for series in indicators(repository, VISITOR)]
+def monthly_indicators(repository: Repository, actor: Asker) -> list[dict[str, Any]]:
+    """Month by month: people held, releases, new cases, liquidations, "extremist"
+    designations; each point names its records."""
+    return [asdict(series) for series in indicators(repository, actor)]

@@ -168,3 +168,15 @@ repression_audit_table = Table(
     Column("detail", Text, nullable=False, default=""),
     Index("ix_repression_audit_entity", "entity_id"),
 )
+
+# People who sign in, and the role each acts in (viewer, editor, admin). Passwords are kept
+# as scrypt hashes only.
+account_table = Table(
+    "account",
+    metadata,
+    Column("name", String(255), primary_key=True),
+    Column("password", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+)

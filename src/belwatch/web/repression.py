@@ -1,7 +1,7 @@
-"""The repression register's pages, as a visitor without an account sees them (public
-records only): indicators month by month, the records, and for each official the cases
-and a dossier in the form sanctions authorities take (identification, statement of reasons,
-evidence, where the person is listed already)."""
+"""The repression register's pages, showing what the one asking may see (a visitor without
+an account: public records only): indicators month by month, the records, and for each
+official the cases and a dossier in the form sanctions authorities take (identification,
+statement of reasons, evidence, where the person is listed already)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from belwatch.api.match import get_matcher
-from belwatch.api.repression import VISITOR, Repository, find
+from belwatch.api.repression import Asker, Repository, find
 from belwatch.exc import NotFound
 from belwatch.match.service import Matcher
 from belwatch.register.indicators import indicators
@@ -28,23 +28,27 @@ SCHEMATA = ("Person", "CourtCase", "Organization", "Sanction", "UserAccount", "E
 def overview(
     request: Request,
     repository: Repository,
+    actor: Asker,
     q: Annotated[str, Query(max_length=200)] = "",
     schema: Annotated[str, Query(max_length=40)] = "",
 ) -> Any:
     """Indicators, then the public records, searchable by name."""
-    series = indicators(repository, VISITOR)
-    found = find(repository, VISITOR, schema or None, q.strip() or None)
+    series = indicators(repository, actor)
+    found = find(repository, actor, schema or None, q.strip() or None)
     context = {"series": series, "records": found[:200], "total": len(found), "q": q,
-               "schema": schema, "schemata": SCHEMATA}  # fmt: skip
+               "schema": schema, "schemata": SCHEMATA, "actor": actor}  # fmt: skip
     return templates.TemplateResponse(request, "repression.html", context)
 
 
 @router.get("/repression/officials", response_class=HTMLResponse)
 def officials_page(
-    request: Request, repository: Repository, matcher: Annotated[Matcher, Depends(get_matcher)]
+    request: Request,
+    repository: Repository,
+    actor: Asker,
+    matcher: Annotated[Matcher, Depends(get_matcher)],
 ) -> Any:
     """The officials the public cases name: listed nowhere first."""
-    found = proposals(repository, VISITOR, matcher)
+    found = proposals(repository, actor, matcher)
     counts = Counter(p.status for p in found)
     return templates.TemplateResponse(request, "officials.html",
                                       {"proposals": found, "counts": counts})  # fmt: skip
@@ -55,12 +59,13 @@ def dossier(
     request: Request,
     record_id: str,
     repository: Repository,
+    actor: Asker,
     matcher: Annotated[Matcher, Depends(get_matcher)],
 ) -> Any:
     """A dossier for one official, fit to print and send to a sanctions authority."""
-    found = [p for p in proposals(repository, VISITOR, matcher) if p.official.id == record_id]
+    found = [p for p in proposals(repository, actor, matcher) if p.official.id == record_id]
     if not found:
-        raise NotFound(f"no official {record_id!r} in the public register")
+        raise NotFound(f"no official {record_id!r} in the register")
     proposal = found[0]
     context = {"p": proposal, "reasons": statement(proposal), "jurisdictions": JURISDICTIONS}
     return templates.TemplateResponse(request, "dossier.html", context)
@@ -90,9 +95,9 @@ def statement(proposal: Proposal) -> str:
 
 
 @router.get("/repression/record/{record_id}", response_class=HTMLResponse)
-def record_page(request: Request, record_id: str, repository: Repository) -> Any:
+def record_page(request: Request, record_id: str, repository: Repository, actor: Asker) -> Any:
     """One public record: its properties and every version, each with its sources."""
-    record = repository.get(VISITOR, record_id)
-    history = repository.history(VISITOR, record_id)
+    record = repository.get(actor, record_id)
+    history = repository.history(actor, record_id)
     return templates.TemplateResponse(request, "record.html",
                                       {"record": record, "history": history})  # fmt: skip
