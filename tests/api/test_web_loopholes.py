@@ -45,10 +45,31 @@ def resolution(register: Store, matcher: Matcher) -> Resolution:
     return resolve(register, matcher, workers=2)[0]
 
 
+REVIEWER = "Alesia Reviewer"
+
+
 @pytest.fixture(scope="module")
-def client(register: Store, matcher: Matcher, resolution: Resolution) -> Iterator[TestClient]:
+def app(register: Store, matcher: Matcher, resolution: Resolution) -> Any:
+    from belwatch import accounts
+
     app = create_app(Settings(db=register.url), store=register)
     app.state.matcher = matcher  # the one the resolver used: building another takes a while
+    accounts.add(register, REVIEWER, "a reviewer's password", "editor")
+    return app
+
+
+@pytest.fixture(scope="module")
+def client(app: Any) -> Iterator[TestClient]:
+    """Signed in as an editor: judgements are recorded with the account."""
+    with TestClient(app) as client:
+        signed = client.post("/login", data={"name": REVIEWER, "password": "a reviewer's password"})
+        assert signed.status_code == 200
+        yield client
+
+
+@pytest.fixture(scope="module")
+def visitor(app: Any) -> Iterator[TestClient]:
+    """Nobody signed in."""
     with TestClient(app) as client:
         yield client
 
@@ -259,6 +280,20 @@ def test_lists_not_yet_resolved_render_with_a_note(real_store: Store, matcher: M
     assert "run belwatch resolve to group the lists’ entries" in text_of(response)
 
 
+def test_nobody_signed_in_records_no_judgement(visitor: TestClient, register: Store) -> None:
+    from belwatch.resolve.decisions import lead_judgements
+
+    item = first_pairs(register)[2]
+    data = {"left": item.left.entity_id, "right": item.right.entity_id, "judgement": "same"}
+    refused = visitor.post("/review/decide", data=data)
+    assert refused.status_code == 403 and "Sign in as an editor" in text_of(refused)
+    assert effective(register)[item.decision.pair].source == AUTO
+    before = lead_judgements(register)
+    lead = visitor.post("/gaps-report/leads", data={"lead": [f"{LUKASHENKA}\tVoldarka"]})
+    assert lead.status_code == 403 and lead_judgements(register) == before
+    assert "Sign in as an editor" in visitor.get("/review").text
+
+
 def first_pairs(register: Store) -> list[ReviewItem]:
     return queue(register, 20, 0)[1]
 
@@ -269,7 +304,7 @@ def test_review_shows_each_pair_side_by_side_with_a_form(
     response = client.get("/review")
     assert response.status_code == 200
     text = text_of(response)
-    assert "each decision is recorded with the name you give" in text
+    assert f"Your judgements are recorded as {REVIEWER}" in text
     total, items = queue(register, 20, 0)
     assert f"{total:,} pairs" in text and len(items) == 20
     pairs = tables(response, "sides")
@@ -288,8 +323,7 @@ def test_review_shows_each_pair_side_by_side_with_a_form(
     first = items[0]
     assert first.decision.reason.split(" | ")[0] in text
     assert re.search(r"Pair 1: score 0\.\d\d", text)
-    assert response.text.count('<label for="author-') == 20
-    assert response.text.count('name="author"') == response.text.count(" required ") == 20
+    assert response.text.count('<label for="reason-') == 20
     for judgement in ("same", "not_same", "unsure"):
         assert response.text.count(f'name="judgement" value="{judgement}"') == 20
 
@@ -304,26 +338,22 @@ def test_a_decision_is_recorded_with_its_author_and_leads_back_to_the_queue(
 ) -> None:
     total = queue(register, 1, 0)[0]
     item = first_pairs(register)[-1]
-    response = decide(
-        client, item, judgement="not_same", author=" Alesia Reviewer ", reason="born apart"
-    )
+    response = decide(client, item, judgement="not_same", reason="born apart")
     assert response.status_code == 303
-    assert response.headers["location"] == "/review?offset=20&by=Alesia+Reviewer"
+    assert response.headers["location"] == "/review?offset=20"
     decision = effective(register)[item.decision.pair]
     assert (decision.judgement, decision.source) == (NOT_SAME, USER)
     assert (decision.author, decision.reason) == ("Alesia Reviewer", "born apart")
     assert queue(register, 1, 0)[0] == total - 1
     back = client.get(response.headers["location"])
-    assert back.status_code == 200 and 'value="Alesia Reviewer"' in back.text
+    assert back.status_code == 200 and REVIEWER in back.text
 
 
 @pytest.mark.parametrize(
     ("form", "message"),
     [
-        ({"judgement": "same"}, "Give your name"),
-        ({"judgement": "same", "author": "   "}, "Give your name"),
-        ({"judgement": "probably", "author": "A. Reviewer"}, "a judgement is one of"),
-        ({"judgement": "same", "author": "A. Reviewer", "left": "nobody"}, "no entry 'nobody'"),
+        ({"judgement": "probably"}, "a judgement is one of"),
+        ({"judgement": "same", "left": "nobody"}, "no entry 'nobody'"),
     ],
 )
 def test_a_decision_that_cannot_be_recorded_is_a_400_page_that_says_why(
@@ -341,8 +371,7 @@ def test_a_decision_that_cannot_be_recorded_is_a_400_page_that_says_why(
 def test_a_form_sent_from_another_site_is_refused(client: TestClient, register: Store) -> None:
     item = first_pairs(register)[1]
     elsewhere = {"Origin": "https://attacker.example"}
-    data = {"left": item.left.entity_id, "right": item.right.entity_id, "judgement": "same",
-            "author": "Forged"}  # fmt: skip
+    data = {"left": item.left.entity_id, "right": item.right.entity_id, "judgement": "same"}
     refused = client.post("/review/decide", data=data, headers=elsewhere, follow_redirects=False)
     assert refused.status_code == 403
     assert "attacker.example" in refused.json()["detail"]
@@ -376,8 +405,8 @@ def test_a_lead_judged_not_relevant_leaves_the_list_and_can_be_restored(
     leads = lead_rows(page)
     assert "Voldarka" in leads
     back = "/gaps-report?regime=belarus&limit=200&offset=0"
-    form = {"lead": leads["Voldarka"], "judgement": "not_relevant", "author": "A. Analyst",
-            "reason": "checked", "back": back}  # fmt: skip
+    form = {"lead": leads["Voldarka"], "judgement": "not_relevant", "reason": "checked",
+            "back": back}  # fmt: skip
     response = client.post("/gaps-report/leads", data=form, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == back + "#mentions-title"
@@ -405,10 +434,9 @@ def test_a_lead_judged_not_relevant_leaves_the_list_and_can_be_restored(
 @pytest.mark.parametrize(
     ("form", "message"),
     [
-        ({"author": "A. Analyst"}, "Tick at least one lead"),
-        ({"lead": ["x\tVoldarka"], "author": "A. Analyst"}, "no entry 'x'"),
-        ({"lead": [f"{LUKASHENKA}\tVoldarka"]}, "say who decides"),
-        ({"lead": [f"{LUKASHENKA}\tVoldarka"], "author": "A", "judgement": "maybe"}, "a lead is"),
+        ({}, "Tick at least one lead"),
+        ({"lead": ["x\tVoldarka"]}, "no entry 'x'"),
+        ({"lead": [f"{LUKASHENKA}\tVoldarka"], "judgement": "maybe"}, "a lead is"),
     ],
 )
 def test_a_lead_judgement_that_cannot_be_recorded_is_a_400_page_that_says_why(

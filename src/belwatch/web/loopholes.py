@@ -14,11 +14,12 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from followthemoney import model
 
-from belwatch.api.deps import get_store
+from belwatch.api.deps import current_actor, get_store
 from belwatch.api.gaps import gap_report, get_resolution
 from belwatch.api.match import get_matcher
 from belwatch.exc import ConfigError
 from belwatch.match.service import Matcher
+from belwatch.register.records import WRITERS, Actor
 from belwatch.resolve import Resolution
 from belwatch.resolve.decisions import NOT_RELEVANT, lead_stamp, record, record_lead
 from belwatch.resolve.gaps import LISTED, NOT_LISTED, GapReport, Target, jurisdiction_name
@@ -66,6 +67,7 @@ def _gaps(
     form: dict[str, Any],
     offset: int,
     lead_error: str | None = None,
+    error_status: int = 400,
 ) -> Any:
     context: dict[str, Any] = {"form": form, "regimes": sorted(REGIMES), "error": None}
     regime, as_of, gaps_only, limit = (form[k] for k in ("regime", "as_of", "gaps_only", "limit"))
@@ -93,7 +95,7 @@ def _gaps(
         "back": "/gaps-report?" + urlencode({**paging, "limit": limit, "offset": offset}),
         "lead_error": lead_error,
     }
-    status_code = 400 if lead_error else 200
+    status_code = error_status if lead_error else 200
     return templates.TemplateResponse(request, "gaps.html", context, status_code=status_code)
 
 
@@ -103,13 +105,13 @@ def judge_leads(
     store: Annotated[Store, Depends(get_store)],
     matcher: Annotated[Matcher, Depends(get_matcher)],
     resolution: Annotated[Resolution, Depends(get_resolution)],
+    actor: Annotated[Actor, Depends(current_actor)],
     lead: Annotated[list[str] | None, Form(max_length=2_000)] = None,
     judgement: Annotated[str, Form(max_length=20)] = NOT_RELEVANT,
-    author: Annotated[str, Form(max_length=200)] = "",
     reason: Annotated[str, Form(max_length=2_000)] = "",
     back: Annotated[str, Form(max_length=2_000)] = "/gaps-report",
 ) -> Any:
-    """Record a person's judgement on the ticked leads, then back to the report."""
+    """Record a signed-in editor's judgement on the ticked leads, then back to the report."""
     path, _, query = back.partition("?")
     if path != "/gaps-report":  # never redirect off the report
         back, query = "/gaps-report", ""
@@ -119,6 +121,7 @@ def judge_leads(
         return params.get(name, [default])[0]
 
     try:
+        _may_judge(actor)
         if not lead:
             raise ConfigError("Tick at least one lead.")
         leads = [tuple(item.split("\t", 1)) for item in lead]
@@ -128,7 +131,7 @@ def judge_leads(
         for target_id, name in leads:
             if target_id not in found:
                 raise ConfigError(f"There is no entry {target_id!r} in the register.")
-            record_lead(store, target_id, name, judgement, author, reason.strip())
+            record_lead(store, target_id, name, judgement, actor.name, reason.strip())
     except ConfigError as exc:
         form = {
             "regime": param("regime", "belarus"),
@@ -137,7 +140,8 @@ def judge_leads(
             "limit": _int(param("limit", ""), MATRIX_ROWS, MAX_MATRIX_ROWS),
         }
         offset = _int(param("offset", ""), 0, 10**9)
-        return _gaps(request, store, matcher, resolution, form, offset, str(exc))
+        status = 403 if actor.role not in WRITERS else 400
+        return _gaps(request, store, matcher, resolution, form, offset, str(exc), status)
     return RedirectResponse(f"{back}#mentions-title", status_code=303)
 
 
@@ -297,36 +301,41 @@ def review_page(
     store: Annotated[Store, Depends(get_store)],
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = REVIEW_ROWS,
-    by: Annotated[str, Query(max_length=200)] = "",
 ) -> Any:
     """The pairs the resolver was unsure of, most likely first, each with a form to judge it."""
-    return _review(request, store, offset, limit, by)
+    return _review(request, store, offset, limit)
 
 
 @router.post("/review/decide", response_class=HTMLResponse)
 def decide(
     request: Request,
     store: Annotated[Store, Depends(get_store)],
+    actor: Annotated[Actor, Depends(current_actor)],
     left: Annotated[str, Form(max_length=200)] = "",
     right: Annotated[str, Form(max_length=200)] = "",
     judgement: Annotated[str, Form(max_length=20)] = "",
-    author: Annotated[str, Form(max_length=200)] = "",
     reason: Annotated[str, Form(max_length=2_000)] = "",
     offset: Annotated[int, Form(ge=0)] = 0,
 ) -> Any:
-    """Record a person's judgement on a pair, then back to the queue where they were."""
+    """Record a signed-in editor's judgement on a pair, then back to the queue where they
+    were."""
     try:
-        if not author.strip():
-            raise ConfigError("Give your name: every decision is recorded with who made it.")
+        _may_judge(actor)
         found = {str(e.id) for e in store.entities([left, right], current=False)}
         for entity_id in (left, right):
             if entity_id not in found:
                 raise ConfigError(f"There is no entry {entity_id!r} in the register.")
-        record(store, left, right, judgement, author, reason.strip())
+        record(store, left, right, judgement, actor.name, reason.strip())
     except ConfigError as exc:
-        return _review(request, store, offset, REVIEW_ROWS, author, str(exc), status_code=400)
-    back = urlencode({"offset": offset, "by": author.strip()})
-    return RedirectResponse(f"/review?{back}", status_code=303)
+        status = 403 if actor.role not in WRITERS else 400
+        return _review(request, store, offset, REVIEW_ROWS, str(exc), status_code=status)
+    return RedirectResponse(f"/review?{urlencode({'offset': offset})}", status_code=303)
+
+
+def _may_judge(actor: Actor) -> None:
+    if actor.role not in WRITERS:
+        raise ConfigError("Sign in as an editor to record a judgement: every judgement is "
+                          "recorded with the account that made it.")  # fmt: skip
 
 
 def _review(
@@ -334,7 +343,6 @@ def _review(
     store: Store,
     offset: int,
     limit: int,
-    by: str,
     error: str | None = None,
     status_code: int = 200,
 ) -> Any:
@@ -344,9 +352,8 @@ def _review(
         "total": total,
         "pairs": pairs,
         "offset": offset,
-        "by": by,
         "error": error,
-        "page": _pages(total, offset, limit, {"by": by} if by else {}),
+        "page": _pages(total, offset, limit, {}),
     }
     return templates.TemplateResponse(request, "review.html", context, status_code=status_code)
 
