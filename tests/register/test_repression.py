@@ -314,3 +314,34 @@ def test_signed_in_roles_see_more(client: TestClient, register: Repression) -> N
     client.cookies.set("belwatch_session", "e30." + "0" * 64)
     assert "Лебедева Дарья Андреевна" not in names()
     client.cookies.clear()
+
+
+def test_an_editor_enters_a_case_through_the_form(client: TestClient, register: Repression) -> None:
+    judge = "Вересковский Ефим Прокопович"
+    case = {"name": "Соколова Вера Петровна", "detained": "05.05.2023", "articles": "342",
+            "court": "Московский районный суд г. Бреста", "judge": judge,
+            "sources": "https://example.org/form/1", "visibility": "public",
+            "consent": "given"}  # fmt: skip
+    refused = client.post("/repression/new", data=case)
+    assert refused.status_code == 403 and "Sign in as an editor" in refused.text
+    from belwatch import accounts
+
+    accounts.add(register.store, "F. Former", "a form filler's pass", "editor")
+    client.post("/login", data={"name": "F. Former", "password": "a form filler's pass"})
+    try:
+        no_source = client.post("/repression/new", data={**case, "sources": "a friend said"})
+        assert no_source.status_code == 400 and "Give at least one source" in no_source.text
+        bad_day = client.post("/repression/new", data={**case, "detained": "31.02.2023"})
+        assert bad_day.status_code == 400 and "is not a date" in bad_day.text
+        done = client.post("/repression/new", data=case, follow_redirects=False)
+        assert done.status_code == 303
+        person_id = done.headers["location"].rsplit("/", 1)[1]
+        [version] = register.history(ADMIN, person_id)
+        assert version["author"] == "F. Former"
+        assert version["sources"][0]["url"] == "https://example.org/form/1"
+        # The judge gains the case as evidence.
+        found = proposals(register, VIEWER, matcher)
+        evidence = next(p.evidence for p in found if p.official.caption == judge)
+        assert any(e.date == "2023-05-05" for e in evidence)
+    finally:
+        client.post("/logout")

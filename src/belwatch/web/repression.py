@@ -6,17 +6,21 @@ statement of reasons, evidence, where the person is listed already)."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from belwatch.api.match import get_matcher
 from belwatch.api.repression import Asker, Repository, find
-from belwatch.exc import NotFound
+from belwatch.exc import ConfigError, NotFound, SourceError
 from belwatch.match.service import Matcher
+from belwatch.register.cases import case_row
 from belwatch.register.indicators import indicators
 from belwatch.register.officials import Proposal, proposals
+from belwatch.register.records import INTERNAL, VISIBILITIES, WRITERS, Actor
+from belwatch.register.rows import UNSAFE, URL, Row
 from belwatch.sources.datasets import JURISDICTIONS
 from belwatch.web.pages import templates
 
@@ -101,3 +105,51 @@ def record_page(request: Request, record_id: str, repository: Repository, actor:
     history = repository.history(actor, record_id)
     return templates.TemplateResponse(request, "record.html",
                                       {"record": record, "history": history})  # fmt: skip
+
+
+CASE_FIELDS = (
+    ("name", "Full name", True), ("birth_date", "Date of birth", False),
+    ("gender", "Gender (m/f)", False), ("detained", "Date of detention", False),
+    ("articles", "Criminal code articles", False), ("court", "Court", False),
+    ("judge", "Judge", False), ("prosecutor", "Prosecutor", False),
+    ("investigator", "Investigator", False), ("sentence", "Sentence", False),
+    ("regime", "Regime", False), ("prison", "Prison", False),
+    ("status", "Status (current / former)", False), ("released", "Date of release", False),
+    ("recognised", "Recognition statement", False), ("sources", "Sources (URLs)", True),
+)  # fmt: skip
+
+
+@router.get("/repression/new", response_class=HTMLResponse)
+def new_case_page(request: Request, actor: Asker) -> Any:
+    """A form for one case, as a row of a case file."""
+    return _case_form(request, actor, {}, None)
+
+
+@router.post("/repression/new", response_class=HTMLResponse)
+async def new_case(request: Request, repository: Repository, actor: Asker) -> Any:
+    """Record one case entered by a signed-in editor; its sources are required."""
+    form = await request.form()
+    values = {name: UNSAFE.sub("", str(form.get(name) or ""))[:2_000].strip()
+              for name, _, _ in CASE_FIELDS}  # fmt: skip
+    values["visibility"] = str(form.get("visibility") or INTERNAL)
+    values["consent"] = str(form.get("consent") or "unknown")
+    try:
+        if actor.role not in WRITERS:
+            raise ConfigError("Sign in as an editor to enter cases.")
+        if not URL.findall(values["sources"]):
+            raise ConfigError("Give at least one source (a URL) for the case.")
+        row = Row(values, 1, f"form by {actor.name}", INTERNAL, date.today().isoformat())
+        changes = list(case_row(row))
+        repository.write(actor, changes)
+    except (ConfigError, SourceError) as exc:
+        status = 403 if actor.role not in WRITERS else 400
+        return _case_form(request, actor, values, str(exc), status)
+    return RedirectResponse(f"/repression/record/{changes[0].entity.id}", status_code=303)
+
+
+def _case_form(
+    request: Request, actor: Actor, values: dict[str, str], error: str | None, status: int = 200
+) -> Any:
+    context = {"fields": CASE_FIELDS, "values": values, "error": error, "actor": actor,
+               "visibilities": VISIBILITIES}  # fmt: skip
+    return templates.TemplateResponse(request, "case_form.html", context, status_code=status)
