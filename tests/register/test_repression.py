@@ -316,7 +316,9 @@ def test_signed_in_roles_see_more(client: TestClient, register: Repression) -> N
     client.cookies.clear()
 
 
-def test_an_editor_enters_a_case_through_the_form(client: TestClient, register: Repression) -> None:
+def test_an_editor_enters_a_case_through_the_form(
+    client: TestClient, register: Repression, matcher: Matcher
+) -> None:
     judge = "Вересковский Ефим Прокопович"
     case = {"name": "Соколова Вера Петровна", "detained": "05.05.2023", "articles": "342",
             "court": "Московский районный суд г. Бреста", "judge": judge,
