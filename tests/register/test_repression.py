@@ -5,6 +5,7 @@ cases name, some of them really listed (checked in the official files), some inv
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -347,3 +348,14 @@ def test_an_editor_enters_a_case_through_the_form(
         assert any(e.date == "2023-05-05" for e in evidence)
     finally:
         client.post("/logout")
+
+
+def test_the_indicators_page_draws_them(client: TestClient) -> None:
+    page = client.get("/repression").text
+    charts = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(charts) == 2
+    held, flows = charts
+    assert "<title" in held and "People held" in held and len(re.findall(r'<path d="M', held)) == 1
+    assert len(re.findall(r'<path d="M', flows)) == 4  # releases, cases, liquidations, designations
+    cases = next(s for s in client.get("/repression/indicators").json() if s["name"] == "cases")
+    assert f"New cases ({sum(p['value'] for p in cases['points'])})" in flows

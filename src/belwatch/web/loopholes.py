@@ -237,7 +237,7 @@ def chart(report: GapReport, width: int = 760, height: int = 340) -> Chart:
     start = date(start.year, 1, 1)
     span = max((end - start).days, 1)
     peak = max((len(d) for d in days.values()), default=0)
-    y_step = _nice_step(peak)
+    y_step = nice_step(peak)
     y_max = max(math.ceil(peak / y_step) * y_step, y_step)
 
     def x(day: date) -> float:
@@ -285,7 +285,7 @@ def _cumulative(days: list[date]) -> list[tuple[date, int]]:
     return list(found.items())
 
 
-def _nice_step(peak: int, ticks: int = 6) -> int:
+def nice_step(peak: int, ticks: int = 6) -> int:
     """A round step (1, 2 or 5 times a power of ten) giving at most that many ticks."""
     magnitude = 1
     while True:

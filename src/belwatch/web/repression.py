@@ -5,6 +5,7 @@ statement of reasons, evidence, where the person is listed already)."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from datetime import date
 from typing import Annotated, Any
@@ -17,14 +18,18 @@ from belwatch.api.repression import Asker, Repository, find
 from belwatch.exc import ConfigError, NotFound, SourceError
 from belwatch.match.service import Matcher
 from belwatch.register.cases import case_row
-from belwatch.register.indicators import indicators
+from belwatch.register.indicators import Series, indicators
 from belwatch.register.officials import Proposal, proposals
 from belwatch.register.records import INTERNAL, VISIBILITIES, WRITERS, Actor
 from belwatch.register.rows import UNSAFE, URL, Row
 from belwatch.sources.datasets import JURISDICTIONS
+from belwatch.web.loopholes import COLOURS, DASHES, Chart, nice_step
+from belwatch.web.loopholes import Series as ChartSeries
 from belwatch.web.pages import templates
 
 router = APIRouter(include_in_schema=False)
+SHORT = {"held": "People held", "released": "Releases", "cases": "New cases",
+         "liquidated": "Liquidations", "extremist": "“Extremist” labels"}  # fmt: skip
 SCHEMATA = ("Person", "CourtCase", "Organization", "Sanction", "UserAccount", "Event")
 
 
@@ -39,8 +44,14 @@ def overview(
     """Indicators, then the public records, searchable by name."""
     series = indicators(repository, actor)
     found = find(repository, actor, schema or None, q.strip() or None)
+    charts = (
+        [monthly_chart([s for s in series if s.name == "held"], stock=True),
+         monthly_chart([s for s in series if s.name != "held"], stock=False)]
+        if series else []
+    )  # fmt: skip
     context = {"series": series, "records": found[:200], "total": len(found), "q": q,
-               "schema": schema, "schemata": SCHEMATA, "actor": actor}  # fmt: skip
+               "schema": schema, "schemata": SCHEMATA, "actor": actor,
+               "charts": charts}  # fmt: skip
     return templates.TemplateResponse(request, "repression.html", context)
 
 
@@ -73,6 +84,37 @@ def dossier(
     proposal = found[0]
     context = {"p": proposal, "reasons": statement(proposal), "jurisdictions": JURISDICTIONS}
     return templates.TemplateResponse(request, "dossier.html", context)
+
+
+def monthly_chart(series: list[Series], stock: bool, width: int = 760, height: int = 300) -> Chart:
+    """Lines over the months; the legend gives the last value of a stock (people held) and
+    the sum of a flow (cases, releases...)."""
+    left, top, right, bottom = 56, 16, width - 230, height - 48
+    months = [p.month for p in series[0].points]
+    peak = max((p.value for s in series for p in s.points), default=0)
+    y_step = nice_step(peak)
+    y_max = max(math.ceil(peak / y_step) * y_step, y_step)
+    span = max(len(months) - 1, 1)
+
+    def x(index: int) -> float:
+        return round(left + (right - left) * index / span, 1)
+
+    def y(value: int) -> float:
+        return round(bottom - (bottom - top) * value / y_max, 1)
+
+    lines = []
+    for number, found in enumerate(series):
+        path = " ".join(f"{'M' if i == 0 else 'L'}{x(i)} {y(p.value)}"
+                        for i, p in enumerate(found.points))  # fmt: skip
+        total = found.points[-1].value if stock else sum(p.value for p in found.points)
+        lines.append(ChartSeries(SHORT.get(found.name, found.label), COLOURS[number % len(COLOURS)],
+                                 DASHES[number % len(DASHES)], path, total))  # fmt: skip
+    years = sorted({m[:4] for m in months})
+    year_step = next((s for s in (1, 2, 5, 10) if len(years) / s <= 12), 20)
+    x_ticks = [(x(months.index(f"{year}-01")) if f"{year}-01" in months else x(0), year)
+               for year in years[::year_step]]  # fmt: skip
+    y_ticks = [(y(n), f"{n:,}") for n in range(0, y_max + 1, y_step)]
+    return Chart(width, height, left, top, right, bottom, lines, x_ticks, y_ticks)
 
 
 def statement(proposal: Proposal) -> str:
