@@ -14,6 +14,7 @@ from belwatch.cli import F, _echo_json, _iso_date, _store, cli, db_option
 from belwatch.graph import Network
 from belwatch.graph.network import KINDS
 from belwatch.resolve import Resolution
+from belwatch.store import Store
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 kind_option = click.option(
@@ -36,7 +37,7 @@ def chain_options(f: F) -> F:
 
 
 @contextmanager
-def _network(ctx: click.Context) -> Iterator[tuple[Network, Resolution]]:
+def _network(ctx: click.Context) -> Iterator[tuple[Network, Resolution, Store]]:
     from belwatch.graph import build
     from belwatch.match.service import Matcher
     from belwatch.resolve import load_resolution
@@ -44,7 +45,7 @@ def _network(ctx: click.Context) -> Iterator[tuple[Network, Resolution]]:
     with _store(ctx) as store:
         matcher = Matcher(store)
         resolution = load_resolution(store, matcher)
-        yield build(store, matcher, resolution), resolution
+        yield build(store, matcher, resolution), resolution, store
 
 
 def _node(network: Network, resolution: Resolution, entity_id: str) -> str:
@@ -87,7 +88,7 @@ def network(
     from belwatch.graph import queries as q
     from belwatch.graph.export import to_ftm, to_graphml
 
-    with _network(ctx) as (graph, resolution), _store(ctx) as store:
+    with _network(ctx) as (graph, resolution, store):
         found = q.neighbourhood(graph, _node(graph, resolution, entity_id), depth,
                                 set(kinds) or None, limit)  # fmt: skip
         if fmt in ("graphml", "ftm"):
@@ -126,7 +127,7 @@ def owners(
     """
     from belwatch.graph import queries as q
 
-    with _network(ctx) as (graph, resolution):
+    with _network(ctx) as (graph, resolution, _):
         found = q.owners(graph, _node(graph, resolution, entity_id), max_depth, as_of)
     if as_json:
         _echo_json(asdict(found))
@@ -156,7 +157,7 @@ def holdings(
     """
     from belwatch.graph import queries as q
 
-    with _network(ctx) as (graph, resolution):
+    with _network(ctx) as (graph, resolution, _):
         found = q.holdings(graph, _node(graph, resolution, entity_id), max_depth, as_of)
     if as_json:
         _echo_json(asdict(found))
@@ -195,7 +196,7 @@ def path(
     """
     from belwatch.graph import queries as q
 
-    with _network(ctx) as (graph, resolution):
+    with _network(ctx) as (graph, resolution, _):
         a, b = _node(graph, resolution, source), _node(graph, resolution, target)
         edges = q.shortest_path(graph, a, b, max_depth, set(kinds) or None)
         ends = {end for edge in edges or [] for end in (edge.source, edge.target)}
@@ -241,7 +242,7 @@ def unlisted(
 
     if regime is not None and regime not in REGIMES:
         raise click.BadParameter(f"unknown regime {regime!r}; known: {', '.join(REGIMES)}")
-    with _network(ctx) as (graph, resolution):
+    with _network(ctx) as (graph, resolution, _):
         start = _node(graph, resolution, entity_id) if entity_id else None
         found = q.unlisted(graph, start, hops, limit, regime)
         captions = {v: graph.captions[graph.index[v]] for u in found for v in u.via}

@@ -36,12 +36,13 @@ def get_network(
     resolution: Annotated[Resolution, Depends(get_resolution)],
 ) -> Network:
     """The graph of the register's links, rebuilt when the grouping or a lead changed."""
-    key = (id(resolution), lead_stamp(store), len(store.versions()))
+    key = (lead_stamp(store), len(store.versions()))
     cached = getattr(request.app.state, "network", None)
-    if cached is None or cached[0] != key:
-        cached = request.app.state.network = (key, build(store, matcher, resolution))
+    if cached is None or cached[0] is not resolution or cached[1] != key:
+        built = build(store, matcher, resolution)
+        cached = request.app.state.network = (resolution, key, built)
         settle()
-    network: Network = cached[1]
+    network: Network = cached[2]
     return network
 
 

@@ -65,9 +65,12 @@ def jurisdictions(store: Store) -> list[str]:
     return sorted(found - {"un"})
 
 
-def proposals(repository: Repression, actor: Actor, matcher: Matcher) -> list[Proposal]:
-    """Every official with the cases the actor may see, and where each is listed; those
-    listed nowhere first, then those listed only by some, most cases first."""
+def proposals(
+    repository: Repression, actor: Actor, matcher: Matcher, only: str | None = None
+) -> list[Proposal]:
+    """Every official (or ``only`` that one) with the cases the actor may see, and where
+    each is listed; those listed nowhere first, then those listed only by some, most cases
+    first."""
     records = repository.records(actor)
     by_id = {r.id: r for r in records}
     parts: dict[str, list[tuple[str, Record]]] = defaultdict(list)
@@ -85,6 +88,8 @@ def proposals(repository: Repression, actor: Actor, matcher: Matcher) -> list[Pr
     algorithm = get_algorithm(None)
     found = []
     for official_id, cases in parts.items():
+        if only is not None and official_id != only:
+            continue
         official = by_id.get(official_id)
         if official is None:
             continue

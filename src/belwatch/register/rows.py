@@ -7,7 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from followthemoney import EntityProxy
@@ -96,13 +96,14 @@ class Row:
     def urls(self) -> list[str]:
         return URL.findall(self.get("sources"))
 
-    def sources(self) -> list[Source]:
+    @cached_property
+    def cited(self) -> tuple[Source, ...]:
+        """The row's sources, made once for all the entities it describes."""
         document = f"{Path(self.label).name} line {self.line}"
-        return [Source(url=url, document=document, date=self.today) for url in self.urls()] or [
-            Source(document=document, date=self.today)
-        ]
+        found = [Source(url=url, document=document, date=self.today) for url in self.urls()]
+        return tuple(found) or (Source(document=document, date=self.today),)
 
     def change(
         self, entity: EntityProxy, visibility: str, consent: str = "unknown", merge: bool = False
     ) -> Change:
-        return Change(entity, visibility, consent, self.sources(), merge)
+        return Change(entity, visibility, consent, list(self.cited), merge)

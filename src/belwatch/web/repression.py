@@ -78,7 +78,7 @@ def dossier(
     matcher: Annotated[Matcher, Depends(get_matcher)],
 ) -> Any:
     """A dossier for one official, fit to print and send to a sanctions authority."""
-    found = [p for p in proposals(repository, actor, matcher) if p.official.id == record_id]
+    found = proposals(repository, actor, matcher, only=record_id)
     if not found:
         raise NotFound(f"no official {record_id!r} in the register")
     proposal = found[0]
