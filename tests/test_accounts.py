@@ -81,3 +81,15 @@ def test_cli(tmp_path: Path) -> None:
     with Store(db[1]) as store:
         actor = accounts.actor(store, "A. Admin")
     assert actor is not None and actor.role == "viewer"
+
+
+def test_cli_errors_say_what_is_wrong(tmp_path: Path) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'r.db'}"]
+    runner = CliRunner()
+    nobody = runner.invoke(cli, ["account-change", "Nobody", "--disable", *db], obj={}, env={})
+    assert nobody.exit_code == 1 and "there is no account 'Nobody'" in nobody.output
+    short = runner.invoke(cli, ["account-add", "A", "--role", "editor", "--password-stdin", *db],
+                          input="short\n", obj={}, env={})  # fmt: skip
+    assert short.exit_code == 1 and "12 characters" in short.output
+    empty = runner.invoke(cli, ["indicators", "--by", "me", *db], obj={}, env={})
+    assert empty.exit_code == 0 and "holds no dated records" in empty.output

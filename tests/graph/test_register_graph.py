@@ -203,3 +203,18 @@ def test_pages_for_the_unlisted_and_for_a_connection(client: TestClient, network
     assert "DEPARTMENT OF FINANCIAL INVESTIGATIONS" in found.text
     nobody = client.get("/connection", params={"from": marshalov.entries[0], "to": "Qwxzv"})
     assert "No entity with relationships is named like" in nobody.text
+
+
+def test_cli_errors_say_what_is_wrong(resolved_store: Register) -> None:
+    from click.testing import CliRunner
+
+    from belwatch.cli import cli
+
+    db = ["--db", resolved_store[0].url]
+    runner = CliRunner()
+    nobody = runner.invoke(cli, ["network", "nobody", *db], obj={}, env={})
+    assert nobody.exit_code == 1 and "'nobody' has no relationships" in nobody.output
+    mars = runner.invoke(cli, ["unlisted", "--regime", "mars", *db], obj={}, env={})
+    assert mars.exit_code == 2 and "unknown regime 'mars'" in mars.output
+    path = runner.invoke(cli, ["path", "nobody", "nobody2", *db], obj={}, env={})
+    assert path.exit_code == 1 and "no relationships" in path.output
