@@ -1,30 +1,39 @@
 """Accounts: who may sign in, and in which role (viewer, editor, admin). Passwords are
-stored as scrypt hashes; a sign-in is a cookie signed with the server's key that names the
-account, whose role and state are read again on every request (disabling an account takes
-effect at once)."""
+stored as scrypt hashes; a sign-in opens a session kept by the server (`sessions`), whose
+account's role and state are read again on every request. Refused sign-ins count towards a
+lock (`lockout`); sign-ins, refusals, locks and account changes go to the audit trail."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import secrets
-import time
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import insert, select, update
 
+from belwatch import audit, lockout, sessions
 from belwatch.exc import ConfigError
 from belwatch.register.records import ROLES, Actor
 from belwatch.store import Store
 from belwatch.store.schema import account_table
 
 MIN_PASSWORD = 12
-SESSION_SECONDS = 8 * 3600
+SESSION_SECONDS = sessions.SESSION_SECONDS
 # scrypt at n=2**14, r=8, p=1: about 16 MiB and a few tens of milliseconds a check.
 N, R, P = 2**14, 8, 1
 DUMMY = "scrypt$16384$8$1$" + "00" * 16 + "$" + "00" * 32  # checked when no account matches
+# Who changes accounts from the command line: whoever can reach the register's database.
+COMMAND_LINE = Actor("command line", "admin")
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    role: str
+    disabled: bool
+    created_at: datetime
 
 
 def hash_password(password: str) -> str:
@@ -40,7 +49,7 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(found.hex(), digest)
 
 
-def add(store: Store, name: str, password: str, role: str) -> None:
+def add(store: Store, name: str, password: str, role: str, by: Actor = COMMAND_LINE) -> None:
     if role not in ROLES:
         raise ConfigError(f"unknown role {role!r}; known: {', '.join(ROLES)}")
     if not name.strip() or len(name) > 255:
@@ -53,19 +62,42 @@ def add(store: Store, name: str, password: str, role: str) -> None:
             raise ConfigError(f"there is an account {name!r} already")
         conn.execute(insert(t).values(
             name=name, password=hash_password(password), role=role, disabled=False,
-            created_at=datetime.now(UTC).replace(tzinfo=None),
+            created_at=audit.utcnow(),
         ))  # fmt: skip
+    audit.record(store, by.name, by.role, "account-added", f"account {name!r} added as {role}")
 
 
-def change(store: Store, name: str, role: str | None = None, disabled: bool | None = None) -> None:
+def change(
+    store: Store,
+    name: str,
+    role: str | None = None,
+    disabled: bool | None = None,
+    by: Actor = COMMAND_LINE,
+) -> None:
+    """Change an account's role or state. Disabling it ends its sessions at once."""
     if role is not None and role not in ROLES:
         raise ConfigError(f"unknown role {role!r}; known: {', '.join(ROLES)}")
     values = {k: v for k, v in (("role", role), ("disabled", disabled)) if v is not None}
+    t = account_table
     with store.engine.begin() as conn:
-        done = conn.execute(update(account_table).where(account_table.c.name == name)
-                            .values(**values))  # fmt: skip
-    if done.rowcount == 0:
-        raise ConfigError(f"there is no account {name!r}")
+        if conn.execute(select(t.c.name).where(t.c.name == name)).first() is None:
+            raise ConfigError(f"there is no account {name!r}")
+        if not values:
+            return
+        conn.execute(update(t).where(t.c.name == name).values(**values))
+    said = [f"role {role}"] if role is not None else []
+    said += ["disabled" if disabled else "enabled"] if disabled is not None else []
+    audit.record(store, by.name, by.role, "account-changed",
+                 f"account {name!r}: {', '.join(said)}")  # fmt: skip
+    if disabled:
+        sessions.end_all(store, name, f"account disabled by {by.name}")
+
+
+def listing(store: Store) -> list[Account]:
+    t = account_table
+    query = select(t.c.name, t.c.role, t.c.disabled, t.c.created_at).order_by(t.c.name)
+    with store.engine.connect() as conn:
+        return [Account(r.name, r.role, r.disabled, r.created_at) for r in conn.execute(query)]
 
 
 def actor(store: Store, name: str) -> Actor | None:
@@ -76,37 +108,39 @@ def actor(store: Store, name: str) -> Actor | None:
     return None if row is None or row.disabled else Actor(name, row.role)
 
 
-def sign_in(store: Store, name: str, password: str) -> Actor | None:
-    """The actor for a name and password, or None; as slow for an unknown name as a known
-    one, so that names cannot be told by timing."""
+def sign_in(
+    store: Store, name: str, password: str, address: str = "", now: datetime | None = None
+) -> Actor | None:
+    """The actor for a name and password, or None alike for an unknown name, a wrong
+    password, a disabled account and a locked name or address. The password is checked in
+    every case, so that the time taken tells none of them apart. `address` is a keyed hash
+    of the client's address ("" when unknown)."""
+    now = now or audit.utcnow()
     t = account_table
     with store.engine.connect() as conn:
         row = conn.execute(select(t).where(t.c.name == name)).first()
     good = check_password(password, row.password if row is not None else DUMMY)
+    if row is None:
+        kept, who, role = lockout.unknown_name(name), audit.UNKNOWN_NAME, audit.NO_ROLE
+    else:
+        kept, who, role = row.name, row.name, row.role
+    client = f"client {address[:12]}" if address else "client unknown"
+    lock = lockout.lock(store, kept, address, now)
+    if lock is not None:
+        audit.record(store, who, role, "locked", f"refused: the {lock.what} is locked until "
+                     f"{lock.until:%Y-%m-%d %H:%M} UTC; {client}", now)  # fmt: skip
+        return None
     if row is None or not good or row.disabled:
+        reason = ("no such account" if row is None else "wrong password" if not good
+                  else "account disabled")  # fmt: skip
+        lockout.fail(store, kept, address, now)
+        audit.record(store, who, role, "sign-in-failed", f"{reason}; {client}", now)
+        lock = lockout.lock(store, kept, address, now)
+        if lock is not None:
+            audit.record(store, who, role, "locked", f"the {lock.what} is locked until "
+                         f"{lock.until:%Y-%m-%d %H:%M} UTC after repeated failures; {client}",
+                         now)  # fmt: skip
         return None
+    lockout.clear(store, kept)
+    audit.record(store, who, role, "sign-in", client, now)
     return Actor(row.name, row.role)
-
-
-def session_cookie(key: bytes, name: str, now: float | None = None) -> str:
-    body = base64.urlsafe_b64encode(json.dumps(
-        {"name": name, "exp": int((now or time.time()) + SESSION_SECONDS)}
-    ).encode()).decode()  # fmt: skip
-    signature = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
-    return f"{body}.{signature}"
-
-
-def session_name(key: bytes, cookie: str, now: float | None = None) -> str | None:
-    """The account a cookie names, if its signature is good and it has not expired."""
-    body, _, signature = cookie.partition(".")
-    expected = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature):
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(body.encode()))
-    except (ValueError, TypeError):
-        return None
-    if not isinstance(data, dict) or data.get("exp", 0) < (now or time.time()):
-        return None
-    name = data.get("name")
-    return name if isinstance(name, str) else None

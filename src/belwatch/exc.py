@@ -71,3 +71,7 @@ class StoreError(BelwatchError):
 
 class NotFound(BelwatchError):
     """An entity, dataset or version that is not in the register."""
+
+
+class Conflict(BelwatchError):
+    """A record someone else changed since the one writing last read it."""

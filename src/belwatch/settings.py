@@ -26,9 +26,10 @@ SETTINGS_DOC: dict[str, str] = {
     "BELWATCH_MIRROR": "Base URL of a mirror that serves the list files under belwatch's download "
     "names (us_ofac_sdn.xml, un_sc_sanctions.xml, ...), for networks that cannot reach the "
     "official sites. Default: the official URLs.",
-    "BELWATCH_SECRET_KEY": "The key that signs sign-in cookies (32 characters or more). Give "
-    "every server process the same one; keep it out of the register. Default: a new random "
-    "key at each start, which signs everyone out on a restart.",
+    "BELWATCH_SECRET_KEY": "The key that signs sign-in cookies and hashes client addresses for "
+    "the sign-in limits (32 characters or more). Give every server process the same one; keep "
+    "it out of the register. Default: a new random key at each start, which signs everyone "
+    "out on a restart.",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -87,15 +88,32 @@ def test_a_restricted_victim_is_invisible_to_a_viewer(register: Repression) -> N
     assert "Лебедева Дарья Андреевна" not in captions(register, VIEWER)
 
 
-def test_every_read_is_audited(register: Repression) -> None:
-    from sqlalchemy import select
+def test_reads_beyond_the_public_records_and_exports_are_audited(register: Repression) -> None:
+    from sqlalchemy import func, select
 
     from belwatch.store.schema import repression_audit_table as audit
 
-    register.records(VIEWER, "Person")
-    with register.store.engine.connect() as conn:
-        rows = conn.execute(select(audit).order_by(audit.c.id.desc()).limit(1)).all()
-    assert (rows[0].actor, rows[0].role, rows[0].action) == ("A. Reader", "viewer", "list")
+    def last() -> tuple[int, tuple[str, str, str, str | None]]:
+        with register.store.engine.connect() as conn:
+            count = conn.execute(select(func.count()).select_from(audit)).scalar_one()
+            row = conn.execute(select(audit).order_by(audit.c.id.desc()).limit(1)).one()
+        return count, (row.actor, row.role, row.action, row.entity_id)
+
+    before, _ = last()
+    register.records(VIEWER, "Person")  # public records only: no row per page view
+    assert last()[0] == before
+    restricted = next(r for r in register.records(ADMIN, "Person") if r.caption == REFUSED)
+    assert last() == (before + 1, ("A. Admin", "admin", "list", None))
+    register.get(EDITOR, next(iter(captions_ids(register, EDITOR))))
+    assert last()[1][:3] == ("A. Documenter", "editor", "read")
+    register.get(ADMIN, restricted.id)
+    assert last()[1] == ("A. Admin", "admin", "read", restricted.id)
+    list(register.export(VIEWER))
+    assert last()[1] == ("A. Reader", "viewer", "export", None)
+
+
+def captions_ids(repository: Repression, actor: Actor) -> list[str]:
+    return [r.id for r in repository.records(actor, "Person")]
 
 
 def test_a_new_version_only_when_something_changed(register: Repression, tmp_path: Path) -> None:
@@ -157,6 +175,26 @@ def test_designation_proposals(register: Repression, matcher: Matcher) -> None:
     public = {p.official.caption: p for p in proposals(register, VIEWER, matcher)}
     assert "Дядькова Наталья Анатольевна" not in public
     assert len(public["Шабуня Виктория Валерьевна"].evidence) == 1
+
+
+def test_proposals_are_kept_until_the_register_changes(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'r.db'}")
+    repository, matcher = Repression(store), Matcher(store)
+    repository.write(EDITOR, importer.read(RU, EDITOR.name).changes)
+    first = proposals(repository, EDITOR, matcher)
+    again = proposals(repository, EDITOR, matcher)
+    assert again[0] is first[0]  # the kept answer, not screened again
+    assert {p.official.caption for p in proposals(repository, VIEWER, matcher)} < {
+        p.official.caption for p in first
+    }  # each role its own answer
+    path = tmp_path / "one.csv"
+    path.write_text(RU.read_text(encoding="utf-8").splitlines()[0] + "\n"
+                    + "Новый Пётр Ильич,1990-01-01,м,2023-03-01,ст. 342,"
+                    "Центральный районный суд г. Минска,Невидимкин Осип Осипович,,,,,,,,"
+                    "https://example.org/new\n", encoding="utf-8")  # fmt: skip
+    repository.write(EDITOR, importer.read(path, EDITOR.name).changes)
+    changed = {p.official.caption for p in proposals(repository, EDITOR, matcher)}
+    assert "Невидимкин Осип Осипович" in changed
 
 
 def test_cli(real_store_copy: Store) -> None:
@@ -281,6 +319,59 @@ def test_the_api_and_pages_show_public_records_only(
     assert client.get("/repression/officials/rr-official-nobody").status_code == 404
 
 
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    assert data.startswith(b"%PDF-")
+    path = tmp_path / "dossier.pdf"
+    path.write_bytes(data)
+    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          check=True, text=True)  # fmt: skip
+    return done.stdout
+
+
+def test_a_dossier_as_pdf_and_as_a_document(
+    client: TestClient, register: Repression, tmp_path: Path
+) -> None:
+    officials = {
+        p.official.caption: p.official.id
+        for p in proposals(register, ADMIN, Matcher(register.store))
+    }
+    invented = officials["Вересковский Ефим Прокопович"]
+    got = client.get(f"/repression/officials/{invented}/dossier.pdf")
+    assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
+    assert f'filename="dossier-{invented}.pdf"' in got.headers["content-disposition"]
+    text = pdf_text(got.content, tmp_path)
+    # The Cyrillic comes out as text (fonts embedded), with every part of the dossier.
+    for part in ("Вересковский Ефим Прокопович", "Identifying information",
+                 "Statement of reasons", "Центральный районный суд г. Минска", "Evidence",
+                 "Sanctions already in force", "Sources", "Page 1 of"):  # fmt: skip
+        assert part in text, part
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "dossier.pdf")], capture_output=True,
+                           check=True, text=True).stdout  # fmt: skip
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])  # embedded
+    document = client.get(f"/repression/officials/{invented}/dossier.html")
+    assert document.status_code == 200 and "<nav" not in document.text
+    assert "Вересковский Ефим Прокопович" in document.text
+    # A viewer gets no dossier of an official whose only case is not public.
+    hidden = officials["Дядькова Наталья Анатольевна"]
+    assert client.get(f"/repression/officials/{hidden}/dossier.pdf").status_code == 404
+    assert client.get(f"/repression/officials/{invented}/dossier.exe").status_code == 422
+
+    runner = CliRunner()
+    db = ["--db", register.store.url]
+    out = tmp_path / "cli.pdf"
+    done = runner.invoke(cli, ["dossier", "вересковский ефим прокопович", "--by", "me",
+                               "-o", str(out), *db], obj={}, env={})  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "Вересковский" in pdf_text(out.read_bytes(), tmp_path)
+    missing = runner.invoke(cli, ["dossier", "Дядькова Наталья Анатольевна", "--by", "me",
+                                  "-o", str(tmp_path / "d.html"), *db], obj={}, env={})  # fmt: skip
+    assert missing.exit_code == 1 and "no official" in missing.output
+    assert not (tmp_path / "d.html").exists()
+    wrong = runner.invoke(cli, ["dossier", invented, "--by", "me", "-o", "d.docx", *db],
+                          obj={}, env={})  # fmt: skip
+    assert wrong.exit_code == 2 and ".pdf or an .html" in wrong.output
+
+
 def test_signed_in_roles_see_more(client: TestClient, register: Repression) -> None:
     from belwatch import accounts
 
@@ -348,6 +439,77 @@ def test_an_editor_enters_a_case_through_the_form(
         assert any(e.date == "2023-05-05" for e in evidence)
     finally:
         client.post("/logout")
+
+
+def test_closures_designations_and_edits_through_the_forms(
+    client: TestClient, register: Repression
+) -> None:
+    from belwatch import accounts
+
+    accounts.add(register.store, "G. Editor", "another editor's pass", "editor")
+    page = client.get("/repression/new", params={"kind": "organisations"})
+    assert "Enter a closed organisation" in page.text and "Sign in as an editor" in page.text
+    client.post("/login", data={"name": "G. Editor", "password": "another editor's pass"})
+    try:
+        closed = client.post(
+            "/repression/new", params={"kind": "organisations"}, follow_redirects=False,
+            data={"name": "Праваабарончы цэнтр «Вясна»", "liquidated": "22.07.2021",
+                  "authority": "Министерство юстиции", "ground": "иск Минюста",
+                  "sources": "https://example.org/closed/1", "visibility": "public"},
+        )  # fmt: skip
+        assert closed.status_code == 303, closed.text
+        organisation = register.get(VIEWER, closed.headers["location"].rsplit("/", 1)[1])
+        assert organisation.schema == "Organization"
+        assert organisation.properties["dissolutionDate"] == ["2021-07-22"]
+        channel = client.post(
+            "/repression/new", params={"kind": "extremist"}, follow_redirects=False,
+            data={"name": "Канал «Пример»", "kind": "Telegram channel",
+                  "designated": "2022-03-01", "court": "Суд Центрального района г. Минска",
+                  "sources": "https://example.org/extremist/1", "visibility": "public"},
+        )  # fmt: skip
+        assert channel.status_code == 303, channel.text
+        account = register.get(VIEWER, channel.headers["location"].rsplit("/", 1)[1])
+        assert account.schema == "UserAccount"
+
+        # An edit: a form on version 1, saved as version 2 with its source and author.
+        edit_url = f"/repression/record/{organisation.id}/edit"
+        form = client.get(edit_url)
+        assert form.status_code == 200 and 'name="version" value="1"' in form.text
+        assert "Праваабарончы цэнтр «Вясна»" in form.text
+        edited = {"name": "Праваабарончы цэнтр «Вясна»\nViasna Human Rights Centre",
+                  "dissolutionDate": "2021-07-22", "country": "by", "visibility": "public",
+                  "consent": "unknown", "version": "1",
+                  "source": "https://example.org/closed/2", "document": "court ruling"}  # fmt: skip
+        no_source = client.post(edit_url, data={**edited, "source": ""})
+        assert no_source.status_code == 400 and "Give the source" in no_source.text
+        saved = client.post(edit_url, data=edited, follow_redirects=False)
+        assert saved.status_code == 303, saved.text
+        latest = register.get(ADMIN, organisation.id)
+        assert latest.version == 2
+        assert "Viasna Human Rights Centre" in latest.properties["name"]
+        history = register.history(ADMIN, organisation.id)
+        assert history[-1]["author"] == "G. Editor"
+        assert history[-1]["sources"][0]["url"] == "https://example.org/closed/2"
+        # The same form sent again was made on version 1: refused, nothing lost.
+        stale = client.post(edit_url, data={**edited, "name": "Something else"})
+        assert stale.status_code == 409 and "changed by someone else" in stale.text
+        assert register.get(ADMIN, organisation.id).version == 2
+        # Refusing consent makes a public record restricted: gone for a viewer.
+        hidden = client.post(edit_url, data={**edited, "version": "2", "consent": "refused"},
+                             follow_redirects=False)  # fmt: skip
+        assert hidden.status_code == 303
+        assert register.get(ADMIN, organisation.id).visibility == "restricted"
+        with pytest.raises(NotFound):
+            register.get(VIEWER, organisation.id)
+        # An editor cannot open, for editing, what only an admin may see.
+        assert client.get(edit_url).status_code == 404
+    finally:
+        client.post("/logout")
+    assert client.post(edit_url, data={**edited, "version": "3"}).status_code == 404
+    record = next(r for r in register.records(VIEWER, "Person"))
+    refused = client.post(f"/repression/record/{record.id}/edit",
+                          data={**edited, "version": str(record.version)})  # fmt: skip
+    assert refused.status_code == 403 and "Sign in as an editor" in refused.text
 
 
 def test_the_indicators_page_draws_them(client: TestClient) -> None:

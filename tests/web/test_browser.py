@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Download, Page, Playwright, expect, syn
 
 from belwatch.api import create_app
 from belwatch.match.service import Matcher
-from belwatch.register import importer
+from belwatch.register import figures, importer
 from belwatch.register.records import Actor, Repression
 from belwatch.register.rows import official_id
 from belwatch.resolve import Resolution, resolve
@@ -84,6 +84,7 @@ def site(real_store_copy: Store) -> Iterator[Site]:
     # repression register's pages.
     documenter = Actor("A. Documenter", "editor")
     Repression(real_store_copy).write(documenter, importer.read(CASES, documenter.name).changes)
+    figures.save(Repression(real_store_copy), documenter, figures.read(figures.SEED))
     app = create_app(Settings(db=real_store_copy.url), store=real_store_copy)
     app.state.matcher = matcher  # the one the resolver used: building another takes a while
     port = free_port()
@@ -377,6 +378,10 @@ PAGES = {
     "repression": "/repression",
     "officials": "/repression/officials",
     "dossier": f"/repression/officials/{official_id('Вересковский Ефим Прокопович')}",
+    "dossier-document": (
+        f"/repression/officials/{official_id('Вересковский Ефим Прокопович')}/dossier.html"
+    ),
+    "entry": "/repression/new?kind=extremist",
 }
 
 

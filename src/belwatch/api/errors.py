@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from belwatch.exc import BelwatchError, ConfigError, NotFound, SourceError, StoreError
+from belwatch.exc import BelwatchError, ConfigError, Conflict, NotFound, SourceError, StoreError
 
 STATUS: list[tuple[type[BelwatchError], int]] = [
     (NotFound, 404),
+    (Conflict, 409),
     (SourceError, 400),
     (ConfigError, 400),
     (StoreError, 503),

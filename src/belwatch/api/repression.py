@@ -13,6 +13,7 @@ from belwatch.api.deps import current_actor, get_store
 from belwatch.api.match import get_matcher
 from belwatch.api.models import ErrorResponse
 from belwatch.match.service import Matcher
+from belwatch.register.figures import figures
 from belwatch.register.indicators import indicators
 from belwatch.register.officials import proposals
 from belwatch.register.records import Actor, Record, Repression
@@ -88,3 +89,10 @@ def monthly_indicators(repository: Repository, actor: Asker) -> list[dict[str, A
     """Month by month: people held, releases, new cases, liquidations, "extremist"
     designations; each point names its records."""
     return [asdict(series) for series in indicators(repository, actor)]
+
+
+@router.get("/repression/figures")
+def published_figures(store: Annotated[Store, Depends(get_store)]) -> list[dict[str, Any]]:
+    """Figures others publish (political prisoners held, people convicted, organisations
+    closed...), each with its publisher, source and the sentence that gives the number."""
+    return [{**asdict(f), "label": f.label} for f in figures(store)]

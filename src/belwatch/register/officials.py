@@ -4,6 +4,7 @@ already lists the person, found by the matching engine in every script and spell
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -65,12 +66,37 @@ def jurisdictions(store: Store) -> list[str]:
     return sorted(found - {"un"})
 
 
+# The last answers, by matcher, what the role sees and the register's state: screening
+# every official takes seconds, and the answer holds until the register or the lists change.
+_Key = tuple[frozenset[str], tuple[int, str]]
+_CACHE: weakref.WeakKeyDictionary[Matcher, dict[_Key, list[Proposal]]] = weakref.WeakKeyDictionary()
+_CACHED = 4
+
+
 def proposals(
     repository: Repression, actor: Actor, matcher: Matcher, only: str | None = None
 ) -> list[Proposal]:
     """Every official (or ``only`` that one) with the cases the actor may see, and where
     each is listed; those listed nowhere first, then those listed only by some, most cases
     first."""
+    if only is not None:
+        return _proposals(repository, actor, matcher, only)
+    cache = _CACHE.setdefault(matcher, {})
+    key = (actor.sees, repository.stamp())
+    found = cache.get(key)
+    if found is None:
+        found = _proposals(repository, actor, matcher, None)
+        while len(cache) >= _CACHED:
+            del cache[next(iter(cache))]
+        cache[key] = found
+    else:
+        repository.audit_read(actor, "list", None, "officials")
+    return list(found)
+
+
+def _proposals(
+    repository: Repression, actor: Actor, matcher: Matcher, only: str | None
+) -> list[Proposal]:
     records = repository.records(actor)
     by_id = {r.id: r for r in records}
     parts: dict[str, list[tuple[str, Record]]] = defaultdict(list)

@@ -17,9 +17,9 @@ from typing import Any
 
 import orjson
 from followthemoney import EntityProxy, model
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
 
-from belwatch.exc import ConfigError, NotFound
+from belwatch.exc import ConfigError, Conflict, NotFound
 from belwatch.store import Store
 from belwatch.store.schema import (
     repression_audit_table,
@@ -92,6 +92,8 @@ class Change:
     # Add to what the register holds (an official named in many cases, each spelling the
     # name its own way) rather than replace it (a person's record, corrected by a newer file).
     merge: bool = False
+    # The version the writer read (an edit form): a record changed since is not overwritten.
+    expected_version: int | None = None
 
 
 def _check(change: Change) -> None:
@@ -157,6 +159,12 @@ class Repression:
             versions: list[dict[str, Any]] = []
             for entity_id, change in merged.items():
                 found = current.get(entity_id)
+                if change.expected_version is not None and (
+                    found is None or found[0] != change.expected_version
+                ):
+                    raise Conflict(f"{change.entity.caption} was changed by someone else "
+                                   f"since version {change.expected_version}: nothing was "
+                                   "written; open it again to see the new version")  # fmt: skip
                 if found is not None and change.merge:
                     stored = model.get_proxy({"id": entity_id, "schema": schemata[entity_id],
                                               "properties": json.loads(found[1])})  # fmt: skip
@@ -206,6 +214,13 @@ class Repression:
                              row.visibility, row.consent, row.version, row.updated_at,
                              row.updated_by)  # fmt: skip
 
+    def stamp(self) -> tuple[int, str]:
+        """Changes whenever the register does: the number of records and the last write."""
+        t = repression_entity_table
+        with self.store.engine.connect() as conn:
+            count, last = conn.execute(select(func.count(), func.max(t.c.updated_at))).one()
+        return count, str(last)
+
     def _hidden(self, actor: Actor) -> set[str]:
         """The ids this actor may not see."""
         t = repression_entity_table
@@ -222,7 +237,7 @@ class Repression:
             if record.id in hidden or _points_at(record, hidden):
                 continue
             found.append(record)
-        self.audit(actor, "list", None, schema or "")
+        self.audit_read(actor, "list", None, schema or "")
         return found
 
     def get(self, actor: Actor, entity_id: str) -> Record:
@@ -239,7 +254,7 @@ class Repression:
                         row.updated_by)  # fmt: skip
         if _points_at(record, hidden):
             raise NotFound(f"no record {entity_id!r}")
-        self.audit(actor, "read", entity_id)
+        self.audit_read(actor, "read", entity_id)
         return record
 
     def history(self, actor: Actor, entity_id: str) -> list[dict[str, Any]]:
@@ -262,6 +277,14 @@ class Repression:
         self.audit(actor, "export", None, f"{len(records)} records")
         for record in records:
             yield record.entity().to_dict()
+
+    def audit_read(
+        self, actor: Actor, action: str, entity_id: str | None, detail: str = ""
+    ) -> None:
+        """Reads by a role that sees more than the public records; what anyone may read is
+        not worth a row per page view."""
+        if actor.sees != ROLES["viewer"]:
+            self.audit(actor, action, entity_id, detail)
 
     def audit(self, actor: Actor, action: str, entity_id: str | None, detail: str = "") -> None:
         with self.store.engine.begin() as conn:

@@ -180,3 +180,51 @@ account_table = Table(
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
 )
+
+# One row per sign-in. The browser holds a random token; only its SHA-256 is kept here, so a
+# copy of the database signs nobody in. A session ends on sign-out, when an admin ends it or
+# disables the account, after 8 hours, or after 30 minutes unused.
+account_session_table = Table(
+    "account_session",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the token, hex
+    Column("account", String(255), ForeignKey("account.name"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ended_at", DateTime, nullable=True),
+    Column("ended_by", String(255), nullable=True),
+    Column("user_agent", String(200), nullable=False, default=""),
+    Index("ix_account_session_account", "account"),
+)
+
+# One row per refused sign-in, kept while it can still count towards a lock: the name tried
+# (a name that is no account only as a hash: it is often a password typed in the wrong box)
+# and a keyed hash of the client's address.
+sign_in_failure_table = Table(
+    "sign_in_failure",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("address", String(64), nullable=False),
+    Index("ix_sign_in_failure_name", "name", "at"),
+    Index("ix_sign_in_failure_address", "address", "at"),
+)
+
+# Figures published by others (a human-rights centre's count of political prisoners on a
+# day), each with its source and the sentence that gives the number.
+repression_figure_table = Table(
+    "repression_figure",
+    metadata,
+    Column("indicator", String(32), primary_key=True),
+    Column("date", String(10), primary_key=True),  # YYYY-MM-DD, or YYYY-MM
+    Column("publisher", String(255), primary_key=True),
+    Column("value", Integer, nullable=False),
+    Column("qualifier", String(32), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("quote", Text, nullable=False),
+    Column("entered_by", String(255), nullable=False),
+    Column("entered_at", DateTime, nullable=False),
+)

@@ -7,22 +7,22 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import HTMLResponse
 
 from belwatch.api.match import get_matcher
 from belwatch.api.repression import Asker, Repository, find
-from belwatch.exc import ConfigError, NotFound, SourceError
+from belwatch.exc import NotFound
 from belwatch.match.service import Matcher
-from belwatch.register.cases import case_row
+from belwatch.register.figures import Figure, figures, series
 from belwatch.register.indicators import Series, indicators
 from belwatch.register.officials import Proposal, proposals
-from belwatch.register.records import INTERNAL, VISIBILITIES, WRITERS, Actor
-from belwatch.register.rows import UNSAFE, URL, Row
-from belwatch.sources.datasets import JURISDICTIONS
+from belwatch.register.records import Actor, Repression
+from belwatch.web.dossier import context as dossier_context
+from belwatch.web.dossier import document as dossier_document
+from belwatch.web.dossier import pdf as dossier_pdf
 from belwatch.web.loopholes import COLOURS, DASHES, Chart, nice_step
 from belwatch.web.loopholes import Series as ChartSeries
 from belwatch.web.pages import templates
@@ -49,9 +49,10 @@ def overview(
          monthly_chart([s for s in series if s.name != "held"], stock=False)]
         if series else []
     )  # fmt: skip
+    published = figures(repository.store)
     context = {"series": series, "records": found[:200], "total": len(found), "q": q,
-               "schema": schema, "schemata": SCHEMATA, "actor": actor,
-               "charts": charts}  # fmt: skip
+               "schema": schema, "schemata": SCHEMATA, "actor": actor, "charts": charts,
+               "published": published, "published_charts": figures_charts(published)}  # fmt: skip
     return templates.TemplateResponse(request, "repression.html", context)
 
 
@@ -78,12 +79,96 @@ def dossier(
     matcher: Annotated[Matcher, Depends(get_matcher)],
 ) -> Any:
     """A dossier for one official, fit to print and send to a sanctions authority."""
+    proposal = _proposal(repository, actor, matcher, record_id)
+    return templates.TemplateResponse(request, "dossier.html",
+                                      dossier_context(proposal, actor.name))  # fmt: skip
+
+
+@router.get("/repression/officials/{record_id}/dossier.{kind}")
+def dossier_file(
+    record_id: str,
+    kind: Literal["pdf", "html"],
+    repository: Repository,
+    actor: Asker,
+    matcher: Annotated[Matcher, Depends(get_matcher)],
+) -> Response:
+    """The dossier as a document to send: PDF, or HTML with its style inline."""
+    proposal = _proposal(repository, actor, matcher, record_id)
+    name = f"dossier-{record_id}.{kind}"
+    if kind == "pdf":
+        disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return Response(dossier_pdf(proposal, actor.name), media_type="application/pdf",
+                        headers=disposition)  # fmt: skip
+    # The document opens in the browser, to read or print; saved, it keeps its name.
+    disposition = {"Content-Disposition": f'inline; filename="{name}"'}
+    return HTMLResponse(dossier_document(proposal, actor.name), headers=disposition)
+
+
+def _proposal(repository: Repression, actor: Actor, matcher: Matcher, record_id: str) -> Proposal:
     found = proposals(repository, actor, matcher, only=record_id)
     if not found:
         raise NotFound(f"no official {record_id!r} in the register")
-    proposal = found[0]
-    context = {"p": proposal, "reasons": statement(proposal), "jurisdictions": JURISDICTIONS}
-    return templates.TemplateResponse(request, "dossier.html", context)
+    return found[0]
+
+
+FIGURE_CHARTS = (
+    ("Political prisoners", ("held", "recognised", "released")),
+    ("People prosecuted and convicted since 2020", ("prosecuted", "convicted")),
+    ("Organisations closed and “extremist” listings since 2020",
+     ("liquidated", "extremist_formations", "extremist_materials")),
+)  # fmt: skip
+FIGURE_SHORT = {"held": "Held", "recognised": "Recognised", "released": "Released",
+                "prosecuted": "Prosecuted", "convicted": "Convicted", "liquidated": "Closed",
+                "extremist_formations": "“Extremist” groups",
+                "extremist_materials": "“Extremist” materials"}  # fmt: skip
+
+
+def figures_charts(found: list[Figure]) -> list[tuple[str, Chart]]:
+    """Published figures as lines over time, a mark at each figure, in charts of like
+    counts."""
+    grouped = series(found)
+    charts = []
+    for title, indicators_shown in FIGURE_CHARTS:
+        part = {key: points for key, points in grouped.items() if key[0] in indicators_shown}
+        if part:
+            charts.append((title, dated_chart(part)))
+    return charts
+
+
+def dated_chart(grouped: dict[tuple[str, str], list[Figure]], width: int = 900,
+                height: int = 320) -> Chart:  # fmt: skip
+    """Lines through dated points (a square at each), months along the x axis."""
+    left, top, right, bottom = 70, 16, width - 370, height - 48
+    months = sorted({f.date[:7] for points in grouped.values() for f in points})
+    first, last = _month_number(months[0]), _month_number(months[-1])
+    span = max(last - first, 1)
+    peak = max(f.value for points in grouped.values() for f in points)
+    y_step = nice_step(peak)
+    y_max = max(math.ceil(peak / y_step) * y_step, y_step)
+
+    def x(month: str) -> float:
+        return round(left + (right - left) * (_month_number(month) - first) / span, 1)
+
+    def y(value: int) -> float:
+        return round(bottom - (bottom - top) * value / y_max, 1)
+
+    lines = []
+    for number, ((indicator, publisher), points) in enumerate(sorted(grouped.items())):
+        path = " ".join(f"{'M' if i == 0 else 'L'}{x(f.date[:7])} {y(f.value)}"
+                        for i, f in enumerate(points))  # fmt: skip
+        marks = " ".join(f"M{x(f.date[:7]) - 3} {y(f.value) - 3}h6v6h-6z" for f in points)
+        name = f"{FIGURE_SHORT[indicator]} ({publisher.split(',')[0]})"
+        # Solid lines, told apart by colour and legend: a dash would break the marks.
+        lines.append(ChartSeries(name, COLOURS[number % len(COLOURS)], "",
+                                 f"{path} {marks}", points[-1].value))  # fmt: skip
+    years = range(int(months[0][:4]), int(months[-1][:4]) + 1)
+    x_ticks = [(x(f"{year}-01"), str(year)) for year in years if f"{year}-01" >= months[0]]
+    y_ticks = [(y(n), f"{n:,}") for n in range(0, y_max + 1, y_step)]
+    return Chart(width, height, left, top, right, bottom, lines, x_ticks, y_ticks)
+
+
+def _month_number(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
 def monthly_chart(series: list[Series], stock: bool, width: int = 760, height: int = 300) -> Chart:
@@ -117,29 +202,6 @@ def monthly_chart(series: list[Series], stock: bool, width: int = 760, height: i
     return Chart(width, height, left, top, right, bottom, lines, x_ticks, y_ticks)
 
 
-def statement(proposal: Proposal) -> str:
-    """A statement of reasons drawn from the evidence alone."""
-    name = proposal.official.caption
-    evidence = proposal.evidence
-    courts = sorted({e.court for e in evidence if e.court})
-    articles = sorted({a for e in evidence for a in e.articles})
-    dates = sorted(e.date for e in evidence if e.date)
-    roles = " and ".join(proposal.roles)
-    cases = f"{len(evidence)} criminal case{'s' if len(evidence) != 1 else ''}"
-    text = f"{name} took part, as {roles}, in {cases} recorded in the repression register"
-    if courts:
-        text += f", at {'; '.join(courts)}"
-    if dates:
-        span = f"between {dates[0]} and {dates[-1]}" if dates[0] != dates[-1] else f"on {dates[0]}"
-        text += f", {span}"
-    if articles:
-        text += f", under {', '.join(articles)} of the Criminal Code of the Republic of Belarus"
-    sentences = [e.sentence for e in evidence if e.sentence]
-    if sentences:
-        text += f". The sentences passed include: {'; '.join(sentences[:5])}"
-    return text + "."
-
-
 @router.get("/repression/record/{record_id}", response_class=HTMLResponse)
 def record_page(request: Request, record_id: str, repository: Repository, actor: Asker) -> Any:
     """One public record: its properties and every version, each with its sources."""
@@ -147,51 +209,3 @@ def record_page(request: Request, record_id: str, repository: Repository, actor:
     history = repository.history(actor, record_id)
     return templates.TemplateResponse(request, "record.html",
                                       {"record": record, "history": history})  # fmt: skip
-
-
-CASE_FIELDS = (
-    ("name", "Full name", True), ("birth_date", "Date of birth", False),
-    ("gender", "Gender (m/f)", False), ("detained", "Date of detention", False),
-    ("articles", "Criminal code articles", False), ("court", "Court", False),
-    ("judge", "Judge", False), ("prosecutor", "Prosecutor", False),
-    ("investigator", "Investigator", False), ("sentence", "Sentence", False),
-    ("regime", "Regime", False), ("prison", "Prison", False),
-    ("status", "Status (current / former)", False), ("released", "Date of release", False),
-    ("recognised", "Recognition statement", False), ("sources", "Sources (URLs)", True),
-)  # fmt: skip
-
-
-@router.get("/repression/new", response_class=HTMLResponse)
-def new_case_page(request: Request, actor: Asker) -> Any:
-    """A form for one case, as a row of a case file."""
-    return _case_form(request, actor, {}, None)
-
-
-@router.post("/repression/new", response_class=HTMLResponse)
-async def new_case(request: Request, repository: Repository, actor: Asker) -> Any:
-    """Record one case entered by a signed-in editor; its sources are required."""
-    form = await request.form()
-    values = {name: UNSAFE.sub("", str(form.get(name) or ""))[:2_000].strip()
-              for name, _, _ in CASE_FIELDS}  # fmt: skip
-    values["visibility"] = str(form.get("visibility") or INTERNAL)
-    values["consent"] = str(form.get("consent") or "unknown")
-    try:
-        if actor.role not in WRITERS:
-            raise ConfigError("Sign in as an editor to enter cases.")
-        if not URL.findall(values["sources"]):
-            raise ConfigError("Give at least one source (a URL) for the case.")
-        row = Row(values, 1, f"form by {actor.name}", INTERNAL, date.today().isoformat())
-        changes = list(case_row(row))
-        repository.write(actor, changes)
-    except (ConfigError, SourceError) as exc:
-        status = 403 if actor.role not in WRITERS else 400
-        return _case_form(request, actor, values, str(exc), status)
-    return RedirectResponse(f"/repression/record/{changes[0].entity.id}", status_code=303)
-
-
-def _case_form(
-    request: Request, actor: Actor, values: dict[str, str], error: str | None, status: int = 200
-) -> Any:
-    context = {"fields": CASE_FIELDS, "values": values, "error": error, "actor": actor,
-               "visibilities": VISIBILITIES}  # fmt: skip
-    return templates.TemplateResponse(request, "case_form.html", context, status_code=status)
