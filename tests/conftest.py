@@ -39,6 +39,7 @@ def empty_postgres() -> str:
     """The test PostgreSQL database (PG_TEST_URL, set by ./test), emptied."""
     from sqlalchemy import create_engine
 
+    from belwatch.fund.schema import metadata as fund_metadata
     from belwatch.settings import database_url
     from belwatch.store.schema import metadata
 
@@ -49,6 +50,7 @@ def empty_postgres() -> str:
         pytest.skip("PG_TEST_URL not set (./test starts PostgreSQL and sets it)")
     url = database_url(raw)
     engine = create_engine(url)
+    fund_metadata.drop_all(engine)  # the fund's tables, and its copies of the account tables
     metadata.drop_all(engine)
     engine.dispose()
     return url
@@ -115,3 +117,19 @@ def resolved_store(
         matcher = Matcher(store)
         resolution = resolve(store, matcher, workers=2)[0]
         yield store, matcher, resolution
+
+
+def open_fund(url: str) -> Store:
+    """An empty fund database, its ledger guarded (emptied first: a test may open one again
+    to restore a backup into it)."""
+    from sqlalchemy import create_engine
+
+    from belwatch.fund import ledger
+    from belwatch.fund.schema import metadata as fund_metadata
+
+    engine = create_engine(url)
+    fund_metadata.drop_all(engine)
+    engine.dispose()
+    store = Store(url, tables=fund_metadata)
+    ledger.install(store)
+    return store

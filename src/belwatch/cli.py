@@ -681,7 +681,7 @@ def formats() -> None:
         click.echo(f"{fmt.name:<22} {fmt.dataset:<24} {fmt.title}{side}")
 
 
-from belwatch import cli_graph, cli_register  # noqa: E402, F401  (their commands join the group)
+from belwatch import cli_fund, cli_graph, cli_register  # noqa: E402, F401  (commands join)
 
 
 def main() -> None:

@@ -6,6 +6,8 @@
     │   └── UnknownFormat    a file whose content matches no supported list format
     ├── FetchError           a list that could not be downloaded
     ├── StoreError           the register database refused an operation
+    ├── CryptoError          a ciphertext that cannot be opened: tampered, moved, or under
+    │                        a key the key ring lacks (says nothing of keys or content)
     └── NotFound             an entity, dataset or version that is not in the register
 
 The CLI prints these as one-line messages with a non-zero exit code; the API maps them to
@@ -69,9 +71,22 @@ class StoreError(BelwatchError):
     """The register database refused an operation."""
 
 
+class CryptoError(BelwatchError):
+    """A ciphertext or backup that cannot be opened: tampered with, moved to another record,
+    or under a key the key ring lacks. The message never carries keys or content."""
+
+
 class NotFound(BelwatchError):
     """An entity, dataset or version that is not in the register."""
 
 
 class Conflict(BelwatchError):
     """A record someone else changed since the one writing last read it."""
+
+
+class Forbidden(BelwatchError):
+    """An action the one asking may not take, or a record they may not see."""
+
+
+class Unauthenticated(BelwatchError):
+    """Not signed in, or a sign-in refused."""

@@ -30,6 +30,13 @@ SETTINGS_DOC: dict[str, str] = {
     "the sign-in limits (32 characters or more). Give every server process the same one; keep "
     "it out of the register. Default: a new random key at each start, which signs everyone "
     "out on a restart.",
+    "BELWATCH_FUND_DB": "The democracy fund's database, kept apart from the register: a SQLite "
+    "file path or an SQLAlchemy URL. Default: fund.db beside a SQLite register.",
+    "BELWATCH_FUND_KEY_FILE": "The file holding the fund's encryption keys (JSON; create it with "
+    "`belwatch fund keys`, readable by its owner only). Keep it off the database's machine "
+    "and out of its backups.",
+    "BELWATCH_FUND_KEYS": "The fund's encryption keys themselves (the key file's text), for "
+    "servers that take secrets from the environment. Used when no key file is set.",
 }
 
 
@@ -57,6 +64,7 @@ class Settings:
     timeout: float = 60.0
     mirror: str | None = None
     secret_key: str | None = None
+    fund_db: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -83,7 +91,18 @@ class Settings:
             if len(env["BELWATCH_SECRET_KEY"]) < 32:
                 raise ConfigError("BELWATCH_SECRET_KEY is too short: use 32 characters or more")
             settings = replace(settings, secret_key=env["BELWATCH_SECRET_KEY"])
+        if env.get("BELWATCH_FUND_DB"):
+            settings = replace(settings, fund_db=database_url(env["BELWATCH_FUND_DB"]))
         return settings
+
+    @property
+    def fund_url(self) -> str:
+        """The fund's database: its own setting, else fund.db beside a SQLite register."""
+        if self.fund_db is not None:
+            return self.fund_db
+        if self.db.startswith("sqlite:///") and self.db != "sqlite:///:memory:":
+            return f"sqlite:///{Path(self.db[len('sqlite:///') :]).parent / 'fund.db'}"
+        raise ConfigError("set BELWATCH_FUND_DB: the fund keeps a database of its own")
 
     def with_db(self, value: str | None) -> Settings:
         return self if value is None else replace(self, db=database_url(value))

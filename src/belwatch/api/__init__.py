@@ -16,6 +16,7 @@ from belwatch.store import Store
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     from belwatch.api import entities, gaps, match, network, reconcile, repression, system
+    from belwatch.fund import api as fund_api
     from belwatch.web import admin, entry, loopholes, pages, signin
     from belwatch.web import network as network_pages
     from belwatch.web import repression as repression_pages
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(entry.router)
     app.include_router(signin.router)
     app.include_router(admin.router)
+    app.include_router(fund_api.router)
     pages.mount_static(app)
     return app
 

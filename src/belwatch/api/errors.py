@@ -5,11 +5,22 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from belwatch.exc import BelwatchError, ConfigError, Conflict, NotFound, SourceError, StoreError
+from belwatch.exc import (
+    BelwatchError,
+    ConfigError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    SourceError,
+    StoreError,
+    Unauthenticated,
+)
 
 STATUS: list[tuple[type[BelwatchError], int]] = [
     (NotFound, 404),
     (Conflict, 409),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
     (SourceError, 400),
     (ConfigError, 400),
     (StoreError, 503),

@@ -14,7 +14,7 @@ from typing import Any
 from followthemoney import Statement, StatementEntity
 from followthemoney.dataset import Dataset
 from followthemoney.statement.util import BASE_ID
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, MetaData, create_engine, event, func, select
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
 
@@ -66,7 +66,9 @@ class Version:
 class Store:
     """A register database. Every write is one transaction: it lands whole or not at all."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, tables: MetaData | None = None) -> None:
+        """Open (and create the missing tables of) the database at ``url``; ``tables`` is
+        another set of tables to keep there (the fund's), the register's by default."""
         self.url = url
         try:
             backend = make_url(url).get_backend_name()
@@ -85,7 +87,7 @@ class Store:
             raise ConfigError(f"unsupported database {self.dialect!r}: use SQLite or PostgreSQL")
         try:
             with self.engine.begin() as conn:
-                metadata.create_all(conn)
+                (tables or metadata).create_all(conn)
                 self._check_schema(conn)
         except (OperationalError, ProgrammingError) as exc:
             raise StoreError(f"cannot open the register at {self.safe_url}: {exc.orig}") from None

@@ -1,0 +1,90 @@
+"""The fund's commands on a real database: keys, staff, the ledger's check, encrypted
+backups restored elsewhere, key rotation, and the purge that keeps only counts."""
+
+from __future__ import annotations
+
+import stat
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from belwatch.cli import cli
+from belwatch.fund import cases, money, retention
+from belwatch.fund.core import Fund, Staff
+from belwatch.fund.crypto import KeyRing
+from belwatch.fund.schema import applicant_table, case_table
+
+NAME = "Мікалай Статкевіч"
+
+
+def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> str:
+    done = CliRunner().invoke(cli, args, obj={}, env=env, input=stdin)
+    assert done.exit_code == 0, done.output
+    return done.output
+
+
+def test_keys_staff_backup_rotation_and_purge(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    run(["fund-keys", "-o", str(keys)], {})
+    assert stat.S_IMODE(keys.stat().st_mode) == 0o600
+    again = CliRunner().invoke(cli, ["fund-keys", "-o", str(keys)], obj={}, env={})
+    assert again.exit_code == 1 and "never overwritten" in again.output
+    db = f"sqlite:///{tmp_path / 'fund.db'}"
+    env = {"BELWATCH_FUND_KEY_FILE": str(keys), "BELWATCH_FUND_DB": db}
+    run(["fund-staff-add", "boss", "--role", "admin", "--password-stdin"], env,
+        "a long admin password\n")  # fmt: skip
+    run(["fund-staff-add", "worker", "--role", "caseworker", "--password-stdin"], env,
+        "a long worker password\n")  # fmt: skip
+
+    clock = [datetime(2024, 1, 10, 12, 0)]
+    fund = Fund(db, KeyRing.from_file(keys), clock=lambda: clock[0])
+    boss, worker = Staff("boss", "admin"), Staff("worker", "caseworker")
+    cases.add_programme(fund, boss, "support", "Support", "victims", "EUR", 1_000_000)
+    case = cases.intake(fund, worker, "support", {"names": [NAME]}, country="LT")
+    other = cases.intake(fund, worker, "support", {"names": ["Someone Else"]}, country="PL")
+    for to in ("eligibility", "declined", "closed"):
+        cases.transition(fund, worker, case, to)
+    fund.close()
+
+    verified = run(["fund-verify"], env)
+    assert verified.startswith("head ") and "whole" in verified
+    head = verified.split()[1]
+    backup = tmp_path / "fund.bwbak"
+    run(["fund-backup", "-o", str(backup)], env)
+    assert NAME.encode() not in backup.read_bytes()
+    restored_db = f"sqlite:///{tmp_path / 'restored.db'}"
+    run(["fund-restore", str(backup), "--fund-db", restored_db], env)
+    restored = Fund(restored_db, KeyRing.from_file(keys))
+    mine = cases.get(restored, worker, case)
+    assert mine["identity"]["names"] == [NAME]
+    restored.close()
+
+    rotated = run(["fund-rotate-keys"], env)
+    assert "current key k2" in rotated and "fund_applicant 2" in rotated
+    assert (tmp_path / "keys.previous").exists()
+    assert KeyRing.from_file(keys).current == "k2"
+    run(["fund-verify", "--anchor", head], env)
+
+    clock[0] += timedelta(days=400)
+    fund = Fund(db, KeyRing.from_file(keys), clock=lambda: clock[0])
+    assert cases.get(fund, worker, case)["identity"]["names"] == [NAME]  # under the new key
+    fund.close()
+    purged = CliRunner().invoke(cli, ["fund-purge", "--older-than", "365", "--by", "boss"],
+                                obj={}, env=env)  # fmt: skip
+    assert purged.exit_code == 0, purged.output
+    fund = Fund(db, KeyRing.from_file(keys), clock=lambda: clock[0])
+    with fund.store.engine.connect() as conn:
+        left = conn.execute(select(case_table.c.id)).scalars().all()
+        applicants = conn.execute(select(func.count()).select_from(applicant_table)).scalar()
+    assert left == [other] and applicants == 1
+    report = {r["programme"]: r for r in money.report(fund, boss)}
+    assert report["support"]["cases"] == {"intake": 1, "closed": 1}
+    assert report["support"]["countries"] == {"PL": 1, "LT": 1}
+    retention.erase(fund, boss, other)  # a person's request: at once
+    assert money.report(fund, boss)[0]["cases"] == {"closed": 1, "intake": 1}
+    fund.close()
+    refused = CliRunner().invoke(cli, ["fund-purge", "--older-than", "365", "--by", "worker"],
+                                 obj={}, env=env)  # fmt: skip
+    assert refused.exit_code == 1 and "not an admin" in refused.output
