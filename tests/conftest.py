@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -133,3 +135,119 @@ def open_fund(url: str) -> Store:
     store = Store(url, tables=fund_metadata)
     ledger.install(store)
     return store
+
+
+# --- a live server and a browser, for the tests that drive Chromium --------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
+    """The app on a loopback port in a thread, answering /healthz; its base URL."""
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="belwatch-web", daemon=True)
+    thread.start()
+    url = f"http://{host}:{port}"
+    try:
+        with httpx.Client(base_url=url, timeout=2) as client:
+            deadline = time.monotonic() + 30
+            while True:
+                if not thread.is_alive():
+                    pytest.fail(f"the server on port {port} stopped while starting")
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the server on port {port} did not answer /healthz in 30 s")
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: ./test installs Debian's chromium package")
+    driver = sync_playwright().start()
+    try:
+        launched = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+    finally:
+        driver.stop()
+
+
+@dataclass
+class Site:
+    """A live server's base URL (and what a module's tests need beside it)."""
+
+    url: str
+
+
+@pytest.fixture
+def page(browser: Any, site: Site) -> Iterator[Any]:
+    """A fresh tab on the module's `site`, with its own cookies and history; a script error
+    on it fails the test."""
+    context = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    try:
+        yield tab
+    finally:
+        context.close()
+    assert not errors, f"the browser reported errors: {errors}"
+
+
+def axe_problems(page: Any) -> list[str]:
+    """What axe-core finds on the page against WCAG 2.1 A and AA, one line per rule."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run scripts/vendor-js (./test does), which installs it")
+    page.add_script_tag(path=AXE)
+    found = page.evaluate(
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}: "
+        + ", ".join(" ".join(n["target"]) for n in v["nodes"][:4])
+        + (f" and {len(v['nodes']) - 4} more" if len(v["nodes"]) > 4 else "")
+        for v in found["violations"]
+    ]

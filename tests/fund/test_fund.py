@@ -29,6 +29,8 @@ from belwatch.register.records import Actor, Change, Repression
 from belwatch.settings import Settings
 from belwatch.store import Store
 
+from test_passkeys import SoftAuthenticator
+
 ORIGIN = {"origin": "http://testserver"}
 PASSWORD = "a long staff password"
 APPLICANT = "Сяргей Ціханоўскі"  # written as a caseworker would; screened and encrypted
@@ -55,6 +57,7 @@ class Office:
     app: Any
     clients: dict[str, TestClient] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    passkeys: dict[str, SoftAuthenticator] = field(default_factory=dict)
     staff: dict[str, Staff] = field(default_factory=dict)
 
     def code(self, name: str) -> str:
@@ -98,9 +101,15 @@ def office(
         client = found.client()
         signed = client.post("/fund/login", json={"name": name, "password": PASSWORD})
         assert signed.status_code == 200 and signed.json()["second_factor"] == "to set up"
-        started = client.post("/fund/mfa/totp/start").json()
-        found.secrets[name] = started["secret"]
-        confirmed = client.post("/fund/mfa/totp/confirm", json={"code": found.code(name)})
+        if role == "admin":  # admins prove a passkey, everyone else a code
+            key = found.passkeys[name] = SoftAuthenticator()
+            options = client.post("/fund/mfa/webauthn/register/begin").json()
+            confirmed = client.post("/fund/mfa/webauthn/register/finish",
+                                    json={"credential": key.create(options)})  # fmt: skip
+        else:
+            started = client.post("/fund/mfa/totp/start").json()
+            found.secrets[name] = started["secret"]
+            confirmed = client.post("/fund/mfa/totp/confirm", json={"code": found.code(name)})
         assert confirmed.status_code == 200, confirmed.text
         found.clients[name] = client
     cases.add_programme(fund, found.staff["admin"], "support", "Victims and families", "victims",
@@ -269,6 +278,11 @@ def test_a_case_through_the_workflow_with_four_eyes(office: Office) -> None:
     assert c["finance2"].post(f"/fund/api/disbursements/{payment['id']}/approve").status_code == 200
     paid = c["finance"].post(f"/fund/api/disbursements/{payment['id']}/paid").json()
     assert paid["payee"]["account"] == "LT12 3456"
+    # Every role lists what it may see: all cases for admins and directors, no names.
+    for role in ("admin", "director"):
+        listed = c[role].get("/fund/api/cases").json()
+        assert listed["total"] >= 1 and APPLICANT not in str(listed)
+    assert c["caseworker2"].get("/fund/api/cases").json()["total"] == 0
     # Reports: totals only.
     report = {r["programme"]: r for r in c["director"].get("/fund/api/reports").json()}
     assert report["relocation"]["money"]["paid EUR"] == 120_000

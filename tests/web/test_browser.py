@@ -7,19 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-import httpx
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Download, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Download, Page, expect
 
 from belwatch.api import create_app
 from belwatch.match.service import Matcher
@@ -31,22 +26,12 @@ from belwatch.settings import Settings
 from belwatch.sources.base import make_id
 from belwatch.store import Store
 
-from conftest import REPO
+from conftest import REPO, axe_problems, serving
+from conftest import Site as BaseSite
 
-CHROMIUM = Path("/usr/bin/chromium")
 CASES = REPO / "tests" / "register" / "fixtures" / "cases_ru.csv"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 VENDOR = REPO / "src" / "belwatch" / "web" / "static" / "vendor"
 SHOTS = REPO / "artifacts" / "screenshots"
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 
@@ -61,16 +46,8 @@ SCREENED = "Лукашэнка Аляксандр"
 
 
 @dataclass
-class Site:
-    url: str
+class Site(BaseSite):
     resolution: Resolution
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -87,65 +64,8 @@ def site(real_store_copy: Store) -> Iterator[Site]:
     figures.save(Repression(real_store_copy), documenter, figures.read(figures.SEED))
     app = create_app(Settings(db=real_store_copy.url), store=real_store_copy)
     app.state.matcher = matcher  # the one the resolver used: building another takes a while
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="belwatch-web", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        with httpx.Client(base_url=url, timeout=2) as client:
-            deadline = time.monotonic() + 30
-            while True:
-                if not thread.is_alive():
-                    pytest.fail(f"the server on port {port} stopped while starting")
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the server on port {port} did not answer /healthz in 30 s")
-                time.sleep(0.1)
+    with serving(app) as url:
         yield Site(url, resolution)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    driver = sync_playwright().start()
-    try:
-        yield driver
-    finally:
-        driver.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: ./test installs Debian's chromium package")
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    try:
-        yield browser
-    finally:
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser, site: Site) -> Iterator[Page]:
-    """A fresh tab with its own cookies and history; a script error on it fails the test."""
-    context = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
-    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    try:
-        yield tab
-    finally:
-        context.close()
-    assert not errors, f"the browser reported errors: {errors}"
 
 
 def snap(page: Page, request: pytest.FixtureRequest, step: str = "", full: bool = True) -> None:
@@ -387,8 +307,6 @@ PAGES = {
 
 @pytest.mark.parametrize("name", PAGES)
 def test_no_accessibility_violations(page: Page, name: str, request: pytest.FixtureRequest) -> None:
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run scripts/vendor-js (./test does), which installs it")
     page.goto(PAGES[name])
     if name.startswith("network"):
         graph_drawn(page)
@@ -398,17 +316,8 @@ def test_no_accessibility_violations(page: Page, name: str, request: pytest.Fixt
         graph_drawn(page)
     if name == "screen":
         expect(page.locator("ol.hits > li").first).to_be_visible()
-    page.add_script_tag(path=AXE)
-    found = page.evaluate(
-        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
-    )
+    problems = axe_problems(page)
     snap(page, request)
-    problems = [
-        f"{v['id']} ({v['impact']}): {v['help']}: "
-        + ", ".join(" ".join(n["target"]) for n in v["nodes"][:4])
-        + (f" and {len(v['nodes']) - 4} more" if len(v["nodes"]) > 4 else "")
-        for v in found["violations"]
-    ]
     assert not problems, f"axe-core on {PAGES[name]}:\n" + "\n".join(problems)
 
 

@@ -17,6 +17,9 @@ from belwatch.store import Store
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     from belwatch.api import entities, gaps, match, network, reconcile, repression, system
     from belwatch.fund import api as fund_api
+    from belwatch.fund import passkeys as fund_passkeys
+    from belwatch.fund import uploads as fund_uploads
+    from belwatch.fund import web as fund_web
     from belwatch.web import admin, entry, loopholes, pages, signin
     from belwatch.web import network as network_pages
     from belwatch.web import repression as repression_pages
@@ -48,6 +51,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(signin.router)
     app.include_router(admin.router)
     app.include_router(fund_api.router)
+    app.include_router(fund_passkeys.router)
+    app.include_router(fund_web.router)
+    app.include_router(fund_uploads.router)
     pages.mount_static(app)
     return app
 

@@ -6,6 +6,7 @@ cookie is HttpOnly and SameSite=Strict."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -56,6 +57,8 @@ def signed_in(request: Request, fund: FundDep) -> staff.Signed:
     """The signed-in staff member, whose session has proven the second factor."""
     found = _signed(request, fund)
     if not found.mfa:
+        if found.staff.role == "admin":
+            raise Forbidden("admins prove a passkey (/fund/mfa/webauthn/...) before anything else")
         raise Forbidden("set up your second factor first (/fund/mfa/totp/start)")
     return found
 
@@ -106,8 +109,14 @@ def login(body: SignIn, request: Request, response: Response, fund: FundDep) -> 
         raise Unauthenticated(staff.REFUSED)
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/fund",
                         secure=request.url.scheme == "https", max_age=8 * 3600)  # fmt: skip
-    mfa = staff.has_factor(fund, body.name.strip())
-    return {"signed_in": True, "second_factor": "proven" if mfa else "to set up"}
+    found = staff.session(fund, token)
+    if found is not None and found.mfa:
+        status = "proven"
+    elif found is not None and "webauthn" in staff.factor_kinds(fund, found.staff.name):
+        status = "passkey to prove"  # at /fund/mfa/webauthn/authenticate/...
+    else:
+        status = "to set up"
+    return {"signed_in": True, "second_factor": status}
 
 
 @router.post("/logout", dependencies=guarded)
@@ -194,6 +203,31 @@ class Programme(BaseModel):
 def programme_add(body: Programme, who: Signed, fund: FundDep) -> dict[str, str]:
     cases.add_programme(fund, who.staff, body.id, body.name, body.kind, body.currency,
                         body.budget)  # fmt: skip
+    return {"id": body.id}
+
+
+class QuestionIn(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
+    label: str = Field(max_length=500)
+    identity: bool = True  # secret unless said otherwise
+    required: bool = False
+
+
+class Round(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9-]{1,64}$")
+    name: str = Field(max_length=255)
+    opens: date
+    closes: date
+    questions: list[QuestionIn] = Field(max_length=50)
+
+
+@router.post("/api/programmes/{programme}/rounds", dependencies=guarded)
+def round_add(programme: str, body: Round, who: Signed, fund: FundDep) -> dict[str, str]:
+    """A call for applications with its own form; answers to questions marked identity
+    (the default) are encrypted."""
+    questions = [cases.Question(q.id, q.label, q.identity, q.required) for q in body.questions]
+    cases.add_round(fund, who.staff, body.id, programme, body.name, body.opens, body.closes,
+                    questions)  # fmt: skip
     return {"id": body.id}
 
 

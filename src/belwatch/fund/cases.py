@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, func, insert, or_, select, true, update
 
 from belwatch.exc import ConfigError, Forbidden, NotFound
 from belwatch.fund import policy
@@ -40,7 +40,7 @@ MAX_TEXT = 5_000
 class Question:
     id: str
     label: str
-    identity: bool = False  # answers that identify someone are encrypted with the identity
+    identity: bool = True  # answers that may identify someone are encrypted (the default)
     required: bool = False
 
 
@@ -146,17 +146,18 @@ def intake(
             missing = [q.id for q in form if q.required and not answers.get(q.id)]
             if missing:
                 raise ConfigError(f"answer the question {missing[0]!r}")
-        private = {k: v for k, v in answers.items() if k in asked and asked[k].identity}
-        public = {k: v for k, v in answers.items() if k not in private}
+        # Secret unless the round's form says a question identifies nobody.
+        public = {k: v for k, v in answers.items() if k in asked and not asked[k].identity}
+        private = {k: v for k, v in answers.items() if k not in public}
         stored = {**{k: identity.get(k) for k in IDENTITY_KEYS if identity.get(k)}, "names": names}
         conn.execute(insert(applicant_table).values(
             id=applicant, kind=kind, country=country.upper()[:2], created_at=now,
             identity=fund.ring.encrypt_json(stored, context("fund_applicant", "identity",
                                                             applicant)),
         ))  # fmt: skip
-        conn.execute(insert(applicant_index_table), [
-            {"applicant": applicant, "token": token} for token in _tokens(fund, names)
-        ])  # fmt: skip
+        tokens = [{"applicant": applicant, "token": t} for t in sorted(_tokens(fund, names))]
+        if tokens:
+            conn.execute(insert(applicant_index_table), tokens)
         last = conn.execute(select(func.max(case_table.c.number))).scalar()
         conn.execute(insert(case_table).values(
             id=case, number=(last or 0) + 1, programme=programme, round=round_id,
@@ -167,7 +168,7 @@ def intake(
                                            context("fund_case", "private", case)),
             created_at=now, updated_at=now,
         ))  # fmt: skip
-        fund.log(conn, who, "case.create", f"case:{case}", f"applicant:{applicant}")
+        _event(fund, conn, who, case, "create")
     return case
 
 
@@ -303,7 +304,7 @@ def listing(
             where.append(by_number if by_number is not None else t.c.id == "")
     query = (select(t, applicant_table.c.kind, applicant_table.c.country)
              .join(applicant_table, applicant_table.c.id == t.c.applicant, isouter=True)
-             .where(and_(*where)))  # fmt: skip
+             .where(and_(true(), *where)))  # fmt: skip
     with fund.store.engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         rows = conn.execute(query.order_by(t.c.number.desc()).limit(limit).offset(offset)).all()

@@ -232,5 +232,6 @@ session_proof_table = Table(
     metadata,
     Column("session", String(64), primary_key=True),  # account_session.id
     Column("mfa_at", DateTime, nullable=True),
+    Column("factor", String(16), nullable=False, default=""),  # totp, webauthn: which proved it
     Column("reauth_at", DateTime, nullable=True),
 )

@@ -1,7 +1,8 @@
 """Staff of the fund and how they sign in: a password (scrypt, lock-outs after repeated
-failures, one answer for every refusal), then a second factor, TOTP, which every staff
-account must set up before doing anything else; no SMS or e-mail. Changing factors or
-exporting asks for both again within five minutes."""
+failures, one answer for every refusal), then a second factor, which every staff account
+must set up before doing anything else: a passkey for admins (passkeys.py), TOTP or a
+passkey for everyone else; no SMS or e-mail. Changing factors or exporting asks for both
+again within five minutes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from belwatch import accounts, sessions
 from belwatch.exc import ConfigError, Forbidden
@@ -21,6 +22,7 @@ from belwatch.register.records import Actor
 
 REAUTH = timedelta(minutes=5)
 REFUSED = "Wrong name, password or code."
+FACTORS = ("totp", "webauthn")
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,15 @@ class Signed:
 
     staff: Staff
     session: str  # account_session.id
-    mfa: bool
+    factor: str  # the second factor the session proved: "", totp or webauthn
     reauth_at: datetime | None
+
+    @property
+    def mfa(self) -> bool:
+        """Proven as the role requires: admins with a passkey, everyone else with either."""
+        if self.staff.role == "admin":
+            return self.factor == "webauthn"
+        return self.factor in ("totp", "webauthn")
 
     def recent(self, now: datetime) -> bool:
         return self.reauth_at is not None and now - self.reauth_at <= REAUTH
@@ -71,7 +80,7 @@ def listing(fund: Fund, who: Staff) -> list[dict[str, object]]:
     policy.check(who, "staff.manage")
     with fund.store.engine.connect() as conn:
         factors = {row.staff for row in conn.execute(
-            select(factor_table.c.staff).where(factor_table.c.kind == "totp"))}  # fmt: skip
+            select(factor_table.c.staff).where(factor_table.c.kind.in_(FACTORS)))}  # fmt: skip
         rows = conn.execute(select(staff_table).order_by(staff_table.c.name)).all()
     known = {a.name: a for a in accounts.listing(fund.store)}
     return [{"name": r.name, "role": r.role, "mfa": r.name in factors,
@@ -80,7 +89,18 @@ def listing(fund: Fund, who: Staff) -> list[dict[str, object]]:
             for r in rows]  # fmt: skip
 
 
+def factor_kinds(fund: Fund, name: str) -> set[str]:
+    """The kinds of second factor an account has set up (totp, webauthn); pending ones
+    are not factors yet."""
+    query = select(factor_table.c.kind).where(
+        factor_table.c.staff == name, factor_table.c.kind.in_(FACTORS)
+    )
+    with fund.store.engine.connect() as conn:
+        return {str(kind) for kind in conn.execute(query).scalars()}
+
+
 def has_factor(fund: Fund, name: str) -> bool:
+    """Whether the account has an authenticator app, whose code signing in then asks for."""
     query = select(factor_table.c.id).where(
         factor_table.c.staff == name, factor_table.c.kind == "totp"
     )
@@ -107,7 +127,7 @@ def sign_in(
     with fund.store.engine.begin() as conn:
         conn.execute(insert(session_proof_table).values(
             session=sessions.token_id(token), mfa_at=now if proven else None,
-            reauth_at=now if proven else None,
+            factor="totp" if proven else "", reauth_at=now if proven else None,
         ))  # fmt: skip
         fund.log(conn, staff, "sign-in", "", "with second factor" if proven else "factor to set up")
     return token
@@ -143,13 +163,14 @@ def session(fund: Fund, token: str) -> Signed | None:
         ).first()
     if proof is None:
         return None
-    return Signed(staff, session_id, proof.mfa_at is not None, proof.reauth_at)
+    return Signed(staff, session_id, proof.factor if proof.mfa_at else "", proof.reauth_at)
 
 
 def start_totp(fund: Fund, signed: Signed) -> tuple[str, str]:
     """A new TOTP secret to enrol (a session that has a factor must re-authenticate first);
-    returns the secret and its otpauth:// URI for an authenticator app."""
-    if signed.mfa and not signed.recent(fund.clock()):
+    returns the secret and its otpauth:// URI for an authenticator app. An account with a
+    factor of any kind asks for it again first: a password alone adds no factor to it."""
+    if factor_kinds(fund, signed.staff.name) and not signed.recent(fund.clock()):
         raise Forbidden("enter your password and code again before changing your factors")
     secret = totp.new_secret()
     factor_id = secrets.token_hex(12)
@@ -185,8 +206,25 @@ def confirm_totp(fund: Fund, signed: Signed, code: str) -> None:
                      .values(kind="totp", last_step=step))  # fmt: skip
         conn.execute(update(session_proof_table)
                      .where(session_proof_table.c.session == signed.session)
-                     .values(mfa_at=now, reauth_at=now))  # fmt: skip
+                     .values(mfa_at=now, factor="totp", reauth_at=now))  # fmt: skip
         fund.log(conn, signed.staff, "mfa.confirm", f"staff:{signed.staff.name}")
+
+
+def prove(
+    fund: Fund, signed: Signed, factor: str, conn: Connection | None = None, detail: str = ""
+) -> None:
+    """Record that the session has just proven a second factor (a passkey, checked by the
+    caller); it counts as a fresh re-authentication too. Given `conn`, in the caller's
+    transaction, so the proof lands with what the caller changed or not at all."""
+    if conn is None:
+        with fund.store.engine.begin() as own:
+            prove(fund, signed, factor, own, detail)
+        return
+    now = fund.clock()
+    conn.execute(update(session_proof_table)
+                 .where(session_proof_table.c.session == signed.session)
+                 .values(mfa_at=now, factor=factor, reauth_at=now))  # fmt: skip
+    fund.log(conn, signed.staff, f"mfa.{factor}", f"staff:{signed.staff.name}", detail)
 
 
 def reauthenticate(fund: Fund, signed: Signed, password: str, code: str, address: str) -> bool:
