@@ -54,6 +54,12 @@ class Fund:
     def __init__(self, url: str, ring: KeyRing, clock: Callable[[], datetime] = utcnow) -> None:
         self.store = Store(url, tables=metadata)
         ledger.install(self.store)
+        if self.store.dialect == "sqlite":
+            # Statistics for the query planner (sampled, so quick at any size): without
+            # them SQLite sorts a whole state's cases to show the first page of them.
+            with self.store.engine.begin() as conn:
+                conn.exec_driver_sql("PRAGMA analysis_limit=400")
+                conn.exec_driver_sql("ANALYZE")
         self.ring = ring
         self.clock = clock
 

@@ -83,6 +83,9 @@ def digest(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+_INSERT = insert(ledger_table)
+
+
 def append(
     conn: Connection,
     actor: str,
@@ -105,17 +108,18 @@ def append(
     last = conn.execute(select(t.c.seq, t.c.hash).order_by(t.c.seq.desc()).limit(1)).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     conn.execute(
-        insert(t).values(
-            seq=seq,
-            at=when,
-            actor=actor,
-            role=role,
-            action=action,
-            object=object,
-            detail=detail,
-            prev=prev,
-            hash=digest(seq, when, actor, role, action, object, detail, prev),
-        )
+        _INSERT,  # one compiled statement, the values as parameters
+        {
+            "seq": seq,
+            "at": when,
+            "actor": actor,
+            "role": role,
+            "action": action,
+            "object": object,
+            "detail": detail,
+            "prev": prev,
+            "hash": digest(seq, when, actor, role, action, object, detail, prev),
+        },
     )
     return int(seq)
 

@@ -74,7 +74,7 @@ def decide(fund: Fund, who: Staff, disbursement_id: str, approve: bool) -> None:
         if row.state != "proposed":
             raise Forbidden(f"the payment is {row.state} already")
         if approve:
-            payee_cleared(conn, disbursement_id)
+            payee_cleared(conn, row.case, disbursement_id)
             _within_budget(conn, case.programme, row.amount, row.currency)
         conn.execute(update(disbursement_table).where(disbursement_table.c.id == disbursement_id)
                      .values(state="approved" if approve else "rejected", decided_by=who.name,

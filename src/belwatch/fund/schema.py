@@ -150,6 +150,7 @@ review_table = Table(
     Column("recommendation", String(16), nullable=False),  # approve, decline, more
     Column("comment", Text, nullable=False, default=""),
     Column("at", DateTime, nullable=False),
+    Index("ix_fund_review_case", "case"),
 )
 
 screening_table = Table(
@@ -164,6 +165,7 @@ screening_table = Table(
     Column("sanctions", Integer, nullable=False),  # hits on the sanctions lists
     Column("officials", Integer, nullable=False),  # hits among the register's officials
     Column("detail", Text, nullable=False),  # JSON: ids and scores, no names
+    Index("ix_fund_screening_case", "case"),
 )
 
 disbursement_table = Table(

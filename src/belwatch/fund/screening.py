@@ -142,11 +142,12 @@ def results(fund: Fund, who: Staff, case_id: str) -> list[dict[str, Any]]:
             for r in rows]  # fmt: skip
 
 
-def payee_cleared(conn: Any, disbursement_id: str) -> None:
+def payee_cleared(conn: Any, case_id: str, disbursement_id: str) -> None:
     """A payment is approved only once its payee was screened, and not found listed."""
-    rows = conn.execute(select(screening_table.c.result, screening_table.c.detail)
-                        .where(screening_table.c.subject == "payee")
-                        .order_by(screening_table.c.id.desc())).all()  # fmt: skip
+    t = screening_table
+    rows = conn.execute(select(t.c.result, t.c.detail)
+                        .where(t.c.case == case_id, t.c.subject == "payee")
+                        .order_by(t.c.id.desc())).all()  # fmt: skip
     for result, detail in rows:
         if json.loads(detail)["subject"] == f"payee:{disbursement_id}":
             if result == "match":
