@@ -188,7 +188,7 @@ def fund_backup(ctx: click.Context, output: str) -> None:
 @click.pass_context
 def fund_restore(ctx: click.Context, path: str) -> None:
     """Restore an encrypted backup into an empty fund database (a tampered file is refused
-    whole). Staff accounts are not in a backup: add them again with fund-staff-add.
+    whole), staff accounts and their factors included; everyone signs in afresh.
 
     \b
     Example:

@@ -19,6 +19,7 @@ from followthemoney import model
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from belwatch import sessions
 from belwatch.api import create_app
 from belwatch.fund import cases, money, screening, totp
 from belwatch.fund import staff as fund_staff
@@ -196,6 +197,13 @@ MATRIX: list[tuple[str, str, str, str, dict[str, Any] | None, set[str]]] = [
     ("take an application", "none", "POST", "/cases",
      {"programme": "support", "identity": {"names": ["Someone"]}},
      {"caseworker", "caseworker2"}),
+    ("open a round", "none", "POST", "/programmes/support/rounds",
+     {"name": "R", "opens": "2026-01-01", "closes": "2026-02-01", "questions": []}, {"admin"}),
+    ("list documents", "intake", "GET", "/cases/{case}/uploads", None, {"caseworker"}),
+    ("reminders", "none", "GET", "/reminders", None, set(ROLES)),
+    ("disable staff", "none", "POST", "/staff/{staff}/disable", None, {"admin"}),
+    ("reset factors", "none", "POST", "/staff/{staff}/reset-factors", None, {"admin"}),
+    ("end a session", "none", "POST", "/sessions/{session}/end", None, {"admin"}),
 ]  # fmt: skip
 
 
@@ -217,7 +225,14 @@ def test_the_authorisation_matrix(office: Office) -> None:
     for number, (name, state, method, path, body, allowed) in enumerate(MATRIX):
         for actor in (*ROLES, "nobody"):
             case = prepare(office, state)
+            target = f"target {number} {actor}"
+            if "{staff}" in path or "{session}" in path:
+                fund_staff.add(office.fund, None, target, PASSWORD, "reviewer")
+            session = (sessions.token_id(sessions.start(office.fund.store, Actor(target, "viewer")))
+                       if "{session}" in path else "")  # fmt: skip
             filled = path.format(
+                staff=target,
+                session=session,
                 case=case,
                 proposed=proposed_payment(office, case) if "{proposed}" in path else "",
                 approved=proposed_payment(office, case, "approved") if "{approved}" in path else "",
@@ -225,6 +240,8 @@ def test_the_authorisation_matrix(office: Office) -> None:
             sent = dict(body) if body is not None else None
             if name == "add staff" and sent is not None:
                 sent["name"] = f"new {number} {actor}"
+            if name == "open a round" and sent is not None:
+                sent["id"] = f"r-{number}-{actor}"
             if name == "add a programme" and sent is not None:
                 sent["id"] = f"p-{number}-{actor}"
             client = office.clients.get(actor) or office.client()
@@ -425,3 +442,13 @@ def ledger_guard_off(fund: Fund) -> None:
         for name in found.scalars().all():
             on = "" if conn.dialect.name == "sqlite" else " ON fund_ledger"
             conn.execute(text(f'DROP TRIGGER "{name}"{on}'))
+
+
+def test_an_admin_resets_a_lost_factor(office: Office) -> None:
+    admin, reviewer = office.clients["admin"], office.clients["reviewer"]
+    assert admin.post("/fund/api/staff/admin/reset-factors").status_code == 403  # not one's own
+    done = admin.post("/fund/api/staff/reviewer/reset-factors")
+    assert done.status_code == 200 and done.json()["factors_removed"] == 1
+    assert reviewer.get("/fund/api/cases").status_code == 401  # signed out at once
+    again = office.client().post("/fund/login", json={"name": "reviewer", "password": PASSWORD})
+    assert again.json()["second_factor"] == "to set up"

@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from belwatch import accounts
 from belwatch.cli import cli
 from belwatch.fund import cases, money, retention
 from belwatch.fund.core import Fund, Staff
@@ -59,6 +60,8 @@ def test_keys_staff_backup_rotation_and_purge(tmp_path: Path) -> None:
     restored = Fund(restored_db, KeyRing.from_file(keys))
     mine = cases.get(restored, worker, case)
     assert mine["identity"]["names"] == [NAME]
+    # Staff accounts come back with the fund: the worker signs in to the restored one.
+    assert accounts.sign_in(restored.store, "worker", "a long worker password") is not None
     restored.close()
 
     rotated = run(["fund-rotate-keys"], env)

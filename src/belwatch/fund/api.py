@@ -183,6 +183,13 @@ def staff_disable(name: str, who: Signed, fund: FundDep) -> dict[str, str]:
     return {"name": name, "state": "disabled"}
 
 
+@router.post("/api/staff/{name}/reset-factors", dependencies=guarded)
+def staff_reset_factors(name: str, who: Signed, fund: FundDep) -> dict[str, Any]:
+    """A lost phone or key: the person's factors go, their sessions end, and they set a
+    factor up again at the next sign-in."""
+    return {"name": name, "factors_removed": staff.reset_factors(fund, who.staff, name)}
+
+
 @router.post("/api/sessions/{session_id}/end", dependencies=guarded)
 def session_end(session_id: str, who: Signed, fund: FundDep) -> dict[str, bool]:
     return {"ended": staff.end_session(fund, who.staff, session_id)}

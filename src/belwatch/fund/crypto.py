@@ -377,8 +377,12 @@ def _write_lock(conn: Connection) -> None:
 
 
 def fund_tables() -> list[Table]:
-    """The fund's own tables, parents before children."""
-    return [table for table in metadata.sorted_tables if table.name.startswith("fund_")]
+    """What a backup holds, parents before children: the fund's own tables, and the staff
+    accounts (names, scrypt hashes, roles), so that a restored fund can be signed in to.
+    Sessions and failed sign-ins are not kept."""
+    return [metadata.tables["account"]] + [
+        table for table in metadata.sorted_tables if table.name.startswith("fund_")
+    ]
 
 
 def backup(store: Store, ring: KeyRing, path: str | os.PathLike[str]) -> dict[str, int]:

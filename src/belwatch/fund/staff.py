@@ -68,6 +68,21 @@ def set_disabled(fund: Fund, who: Staff, name: str, disabled: bool) -> None:
         fund.log(conn, who, "staff.disable" if disabled else "staff.enable", f"staff:{name}")
 
 
+def reset_factors(fund: Fund, who: Staff, name: str) -> int:
+    """Remove every second factor of a staff member (a lost phone or key) and end their
+    sessions: at the next sign-in they set one up again. Never one's own."""
+    policy.check(who, "staff.manage")
+    if name == who.name:
+        raise Forbidden("ask another admin to reset your own factors")
+    if fund.staff(name) is None:
+        raise ConfigError(f"there is no staff member {name!r}")
+    with fund.store.engine.begin() as conn:
+        removed = conn.execute(delete(factor_table).where(factor_table.c.staff == name)).rowcount
+        fund.log(conn, who, "mfa.reset", f"staff:{name}", f"{removed} factors removed")
+    sessions.end_all(fund.store, name, f"factors reset by {who.name}", fund.clock())
+    return int(removed)
+
+
 def end_session(fund: Fund, who: Staff, session_id: str) -> bool:
     policy.check(who, "staff.manage")
     ended = sessions.end(fund.store, session_id, f"ended by {who.name}")
