@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -251,3 +252,16 @@ def axe_problems(page: Any) -> list[str]:
         + (f" and {len(v['nodes']) - 4} more" if len(v["nodes"]) > 4 else "")
         for v in found["violations"]
     ]
+
+
+class Clock:
+    """A clock a test moves by hand: each TOTP code wants a step of its own."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 3, 2, 9, 0, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def tick(self, seconds: int = 31) -> None:
+        self.now += timedelta(seconds=seconds)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,23 +29,13 @@ from belwatch.register.records import Actor, Change, Repression
 from belwatch.settings import Settings
 from belwatch.store import Store
 
+from conftest import Clock
 from test_passkeys import SoftAuthenticator
 
 ORIGIN = {"origin": "http://testserver"}
 PASSWORD = "a long staff password"
 APPLICANT = "Сяргей Ціханоўскі"  # written as a caseworker would; screened and encrypted
 ROLES = ("admin", "caseworker", "caseworker2", "reviewer", "finance", "finance2", "director")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 9, 0, 0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def tick(self, seconds: int = 31) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -18,21 +18,15 @@ from belwatch.fund.crypto import KeyRing
 from belwatch.settings import Settings
 from belwatch.store import Store
 
+from conftest import Clock
+
 ORIGIN = {"origin": "http://testserver"}
 PASSWORD = "a long staff password"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 5, 4, 10, 0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[TestClient, Fund, Clock]]:
-    clock = Clock()
+    clock = Clock(datetime(2026, 5, 4, 10, 0))
     fund = Fund(f"sqlite:///{tmp_path / 'fund.db'}", KeyRing.from_text(KeyRing.generate()),
                 clock=clock)  # fmt: skip
     register = Store(f"sqlite:///{tmp_path / 'register.db'}")
@@ -57,7 +51,7 @@ def sign_in(client: TestClient, clock: Clock, name: str) -> None:
     assert "<svg" in shown.text  # the QR code
     secret = re.search(r"Key: <code>([A-Z2-7]+)</code>", shown.text)
     assert secret is not None
-    clock.now += timedelta(seconds=31)  # every code a fresh step
+    clock.tick()  # every code a fresh step
     done = client.post("/fund/enrol/confirm", data={"code": totp.code(secret[1], clock.now)})
     assert done.status_code == 200 and "Cases" in done.text
 

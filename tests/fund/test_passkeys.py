@@ -14,7 +14,6 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,8 @@ from belwatch.fund.crypto import KeyRing
 from belwatch.fund.schema import factor_table
 from belwatch.settings import Settings
 from belwatch.store import Store
+
+from conftest import Clock
 
 ORIGIN = "http://testserver"
 PASSWORD = "a long staff password"
@@ -136,17 +137,6 @@ def use_passkey(client: TestClient, key: SoftAuthenticator, **answer: Any) -> An
         return options
     credential = key.get(options.json(), **answer)
     return client.post(FINISH.format("authenticate"), json={"credential": credential})
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 9, 0, 0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def tick(self, seconds: int = 31) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @dataclass
