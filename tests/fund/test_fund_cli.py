@@ -91,3 +91,21 @@ def test_keys_staff_backup_rotation_and_purge(tmp_path: Path) -> None:
     refused = CliRunner().invoke(cli, ["fund-purge", "--older-than", "365", "--by", "worker"],
                                  obj={}, env=env)  # fmt: skip
     assert refused.exit_code == 1 and "not an admin" in refused.output
+
+
+def test_clear_errors(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    run(["fund-keys", "-o", str(keys)], {})
+    db = {"BELWATCH_FUND_DB": f"sqlite:///{tmp_path / 'fund.db'}"}
+    with_file = {**db, "BELWATCH_FUND_KEY_FILE": str(keys)}
+
+    def refused(args: list[str], env: dict[str, str], message: str) -> None:
+        done = CliRunner().invoke(cli, args, obj={}, env=env)
+        assert done.exit_code != 0 and message in done.output, (args, done.output)
+
+    refused(["fund-rotate-keys"], {**db, "BELWATCH_FUND_KEYS": keys.read_text()},
+            "set BELWATCH_FUND_KEY_FILE")  # fmt: skip
+    refused(["fund-verify", "--anchor", "12:abc"], with_file, "is not SEQ:HASH")
+    refused(["fund-verify"], db, "no fund keys")
+    keys.chmod(0o644)
+    refused(["fund-verify"], with_file, "chmod 600")

@@ -3,7 +3,7 @@ clear for reviewers; all others, and every answer given without a form, are encr
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -49,4 +49,24 @@ def test_a_round_form_decides_what_is_encrypted(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="closes after it opens"):
         cases.add_round(fund, BOSS, "bad", "civil", "Bad", date(2026, 5, 1), date(2026, 4, 1),
                         [])  # fmt: skip
+    fund.close()
+
+
+def test_reminders_list_overdue_cases_to_those_who_see_them(tmp_path: Path) -> None:
+    now = [datetime(2026, 3, 2, 9, 0)]
+    fund = Fund(f"sqlite:///{tmp_path / 'f.db'}", KeyRing.from_text(KeyRing.generate()),
+                clock=lambda: now[0])  # fmt: skip
+    cases.add_programme(fund, BOSS, "civil", "Civil society", "civil", "EUR", 1_000_000)
+    late = cases.intake(fund, WORKER, "civil", {"names": ["Late One"]})  # intake: 3 days
+    now[0] += timedelta(days=2)
+    fresh = cases.intake(fund, WORKER, "civil", {"names": ["Fresh One"]})
+    closed = cases.intake(fund, WORKER, "civil", {"names": ["Done One"]})
+    for to in ("eligibility", "declined", "closed"):
+        cases.transition(fund, WORKER, closed, to)
+    today = date(2026, 3, 6)
+    assert [c["id"] for c in cases.overdue(fund, WORKER, today)] == [late]
+    assert cases.overdue(fund, Staff("other", "caseworker"), today) == []
+    assert [c["id"] for c in cases.overdue(fund, Staff("d", "director"), date(2026, 3, 9))] == [
+        late, fresh,
+    ]  # fmt: skip
     fund.close()

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from belwatch import sessions
 from belwatch.api.deps import get_store
 from belwatch.api.match import get_matcher
 from belwatch.exc import ConfigError, Forbidden, Unauthenticated
@@ -88,6 +89,32 @@ def _officials(request: Request, store: Store) -> screening.Officials:
 # --- signing in ---------------------------------------------------------------------------
 
 
+def open_session(
+    request: Request, response: Response, fund: Fund, name: str, password: str, code: str
+) -> str | None:
+    """Sign in and set the session cookie; None alike for every refusal. A session the
+    browser brought along is ended first: none is carried across a sign-in."""
+    from belwatch.web.signin import client_address
+
+    old = _token(request)
+    if old:
+        staff.sign_out(fund, old)
+    token = staff.sign_in(fund, name.strip(), password, code.strip(), client_address(request),
+                          request.headers.get("user-agent", ""))  # fmt: skip
+    if token is not None:
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/fund",
+                            secure=request.url.scheme == "https",
+                            max_age=sessions.SESSION_SECONDS)  # fmt: skip
+    return token
+
+
+def close_session(request: Request, response: Response, fund: Fund) -> None:
+    token = _token(request)
+    if token:
+        staff.sign_out(fund, token)
+    response.delete_cookie(COOKIE, path="/fund")
+
+
 class SignIn(BaseModel):
     name: str = Field(max_length=255)
     password: str = Field(max_length=1_000)
@@ -97,18 +124,9 @@ class SignIn(BaseModel):
 @router.post("/login", dependencies=guarded)
 def login(body: SignIn, request: Request, response: Response, fund: FundDep) -> dict[str, Any]:
     """Password, then the authenticator's code; one answer for every refusal."""
-    from belwatch.web.signin import client_address
-
-    old = _token(request)
-    if old:
-        staff.sign_out(fund, old)  # a session is never carried across a sign-in
-    agent = request.headers.get("user-agent", "")
-    token = staff.sign_in(fund, body.name.strip(), body.password, body.code.strip(),
-                          client_address(request), agent)  # fmt: skip
+    token = open_session(request, response, fund, body.name, body.password, body.code)
     if token is None:
         raise Unauthenticated(staff.REFUSED)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/fund",
-                        secure=request.url.scheme == "https", max_age=8 * 3600)  # fmt: skip
     found = staff.session(fund, token)
     if found is not None and found.mfa:
         status = "proven"
@@ -121,10 +139,7 @@ def login(body: SignIn, request: Request, response: Response, fund: FundDep) -> 
 
 @router.post("/logout", dependencies=guarded)
 def logout(request: Request, response: Response, fund: FundDep) -> dict[str, Any]:
-    token = _token(request)
-    if token:
-        staff.sign_out(fund, token)
-    response.delete_cookie(COOKIE, path="/fund")
+    close_session(request, response, fund)
     return {"signed_in": False}
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select, true, update
+from sqlalchemy import Connection, Row, and_, false, func, insert, or_, select, true, update
 
 from belwatch.exc import ConfigError, Forbidden, NotFound
 from belwatch.fund import policy
@@ -274,6 +274,7 @@ def listing(
     q: str = "",
     limit: int = 50,
     offset: int = 0,
+    due_before: date | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
     """The cases `who` may see, newest first, without identities. `q` is a case number
     (F-000123), or for a caseworker, a name: matched through the blind index among their
@@ -289,6 +290,8 @@ def listing(
         where.append(t.c.state == state)
     if programme:
         where.append(t.c.programme == programme)
+    if due_before is not None:
+        where.append(and_(t.c.deadline < due_before, t.c.state != "closed"))
     q = q.strip()
     if q:
         digits = q.upper().removeprefix("F-").lstrip("0")
@@ -301,7 +304,7 @@ def listing(
             match = t.c.applicant.in_(named)
             where.append(or_(match, by_number) if by_number is not None else match)
         else:
-            where.append(by_number if by_number is not None else t.c.id == "")
+            where.append(by_number if by_number is not None else false())
     query = (select(t, applicant_table.c.kind, applicant_table.c.country)
              .join(applicant_table, applicant_table.c.id == t.c.applicant, isouter=True)
              .where(and_(true(), *where)))  # fmt: skip
@@ -454,9 +457,7 @@ def duplicates(fund: Fund, who: Staff, case_id: str) -> list[dict[str, Any]]:
     return sorted(found, key=lambda f: (-f["share"], f["case"]))
 
 
-def overdue(fund: Fund, who: Staff, today: date) -> list[dict[str, Any]]:
+def overdue(fund: Fund, who: Staff, today: date, limit: int = 200) -> list[dict[str, Any]]:
     """Cases past their deadline that `who` may see, oldest deadline first: the reminders."""
-    _, found = listing(fund, who, limit=10_000)
-    late = [c for c in found if c["deadline"] and c["deadline"] < today.isoformat()
-            and c["state"] not in ("closed",)]  # fmt: skip
-    return sorted(late, key=lambda c: c["deadline"])
+    _, found = listing(fund, who, limit=limit, due_before=today)
+    return sorted(found, key=lambda c: c["deadline"])

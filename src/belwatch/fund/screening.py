@@ -68,7 +68,7 @@ def screen(
         if result.score >= POSSIBLE:
             detail.append({"list": "officials", "id": record.id, "score": round(result.score, 3),
                            "match": result.score >= algorithm.threshold})  # fmt: skip
-    return _worse([Result("", 0, 0, detail)])
+    return _summary(detail)
 
 
 def screen_applicant(
@@ -107,13 +107,17 @@ def screen_payee(
 
 
 def _worse(results: Iterable[Result]) -> Result:
+    """One result from several screenings of a name: each hit at its highest score."""
     best: dict[tuple[str, str], dict[str, Any]] = {}
     for found in results:
         for hit in found.detail:
             key = (hit["list"], hit["id"])
             if key not in best or hit["score"] > best[key]["score"]:
                 best[key] = hit
-    detail = sorted(best.values(), key=lambda h: -h["score"])
+    return _summary(sorted(best.values(), key=lambda h: -h["score"]))
+
+
+def _summary(detail: list[dict[str, Any]]) -> Result:
     sanctions = sum(1 for d in detail if d["list"] == "sanctions")
     result = "match" if any(d["match"] for d in detail) else "possible" if detail else "clear"
     return Result(result, sanctions, len(detail) - sanctions, detail)

@@ -16,7 +16,7 @@ from belwatch.api.deps import get_store
 from belwatch.api.match import get_matcher
 from belwatch.exc import BelwatchError, ConfigError, Forbidden
 from belwatch.fund import cases, money, policy, screening, staff, uploads
-from belwatch.fund.api import COOKIE, FundDep, _officials, _token, same_site
+from belwatch.fund.api import FundDep, _officials, _token, close_session, open_session, same_site
 from belwatch.fund.core import Fund
 from belwatch.match.service import Matcher
 from belwatch.store import Store
@@ -65,28 +65,16 @@ def sign_in(
     password: Annotated[str, Form(max_length=1_000)] = "",
     code: Annotated[str, Form(max_length=10)] = "",
 ) -> Any:
-    from belwatch.web.signin import client_address
-
-    old = _token(request)
-    if old:
-        staff.sign_out(fund, old)
-    token = staff.sign_in(fund, name.strip(), password, code.strip(), client_address(request),
-                          request.headers.get("user-agent", ""))  # fmt: skip
-    if token is None:
-        return _page(request, "fund_login.html", {"error": staff.REFUSED}, 401)
     response = _home()
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/fund",
-                        secure=request.url.scheme == "https", max_age=8 * 3600)  # fmt: skip
+    if open_session(request, response, fund, name, password, code) is None:
+        return _page(request, "fund_login.html", {"error": staff.REFUSED}, 401)
     return response
 
 
 @router.post("/sign-out", dependencies=guarded)
 def sign_out(request: Request, fund: FundDep) -> Any:
-    token = _token(request)
-    if token:
-        staff.sign_out(fund, token)
     response = _home()
-    response.delete_cookie(COOKIE, path="/fund")
+    close_session(request, response, fund)
     return response
 
 
