@@ -73,33 +73,45 @@ def _write_secret(path: Path, text: str, replace: bool) -> None:
 
 
 @cli.command("fund-rotate-keys")
+@click.option("--index", "index", is_flag=True,
+              help="Replace the blind-index key too and recompute every blind index.")  # fmt: skip
 @fund_option
 @click.pass_context
-def fund_rotate_keys(ctx: click.Context) -> None:
+def fund_rotate_keys(ctx: click.Context, index: bool) -> None:
     """Add a new current key to the key file (BELWATCH_FUND_KEY_FILE) and re-encrypt every
     identity field with it; the old keys stay in the file until every row is re-encrypted
-    (run it again: zero rows rewritten means the old keys may go).
+    (run it again: zero rows rewritten means the old keys may go). With --index, the
+    blind-index key is replaced as well (after it may have leaked) and every blind index
+    recomputed under the new one in one transaction; restart the fund's server processes
+    afterwards, so that they find duplicates with the new key.
 
     \b
     Example:
         BELWATCH_FUND_KEY_FILE=keys.json belwatch fund-rotate-keys
+        BELWATCH_FUND_KEY_FILE=keys.json belwatch fund-rotate-keys --index
     """
     from belwatch.fund.crypto import KeyRing, rotate
+    from belwatch.fund.passkeys import keep_user_handles
 
     path = os.environ.get("BELWATCH_FUND_KEY_FILE", "")
     if not path:
         raise click.ClickException("set BELWATCH_FUND_KEY_FILE: rotation writes the key file")
     ring = KeyRing.from_file(path)
-    text = ring.rotated()
+    text = ring.rotated(index=index)
     new = KeyRing.from_text(text)
     backup = Path(path).with_suffix(".previous")
-    _write_secret(backup, Path(path).read_text(encoding="utf-8"), replace=True)
-    _write_secret(Path(path), text, replace=True)
     with _fund(ctx) as fund:
-        counts = rotate(fund.store, new)
-    _log(f"current key {new.current}; rewritten: "
+        if index:
+            # While the old index key is still the one in the key file: older passkeys' user
+            # handles were derived from it, and could not be derived once it is replaced.
+            keep_user_handles(fund.store, ring)
+        _write_secret(backup, Path(path).read_text(encoding="utf-8"), replace=True)
+        _write_secret(Path(path), text, replace=True)
+        counts = rotate(fund.store, new, reindex=index)
+    _log(f"current key {new.current}{', new index key' if index else ''}; rewritten: "
          + ", ".join(f"{table} {n:,}" for table, n in counts.items())
-         + f"; the previous key file is kept as {backup}")  # fmt: skip
+         + f"; the previous key file is kept as {backup}"
+         + ("; restart the fund's server processes" if index else ""))  # fmt: skip
 
 
 @cli.command("fund-staff-add")

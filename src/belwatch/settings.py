@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from belwatch.exc import ConfigError
 
@@ -37,6 +38,12 @@ SETTINGS_DOC: dict[str, str] = {
     "and out of its backups.",
     "BELWATCH_FUND_KEYS": "The fund's encryption keys themselves (the key file's text), for "
     "servers that take secrets from the environment. Used when no key file is set.",
+    "BELWATCH_FUND_ORIGIN": "The fund's address as browsers see it (https://fund.example.org): "
+    "passkeys are made and checked for it, and unsafe requests to the fund from any other "
+    "origin are refused. Default: the address each request was sent to (its Host), for "
+    "local use.",
+    "BELWATCH_FUND_RP_ID": "The passkeys' relying party id: the host of BELWATCH_FUND_ORIGIN "
+    "or a domain it belongs to (example.org). Default: that host.",
 }
 
 
@@ -65,6 +72,14 @@ class Settings:
     mirror: str | None = None
     secret_key: str | None = None
     fund_db: str | None = None
+    fund_origin: str | None = None
+    fund_rp_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.fund_origin or self.fund_rp_id:
+            origin, rp_id = fund_party(self.fund_origin or "", self.fund_rp_id or "")
+            object.__setattr__(self, "fund_origin", origin)
+            object.__setattr__(self, "fund_rp_id", rp_id)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -93,6 +108,9 @@ class Settings:
             settings = replace(settings, secret_key=env["BELWATCH_SECRET_KEY"])
         if env.get("BELWATCH_FUND_DB"):
             settings = replace(settings, fund_db=database_url(env["BELWATCH_FUND_DB"]))
+        if env.get("BELWATCH_FUND_ORIGIN") or env.get("BELWATCH_FUND_RP_ID"):
+            settings = replace(settings, fund_origin=env.get("BELWATCH_FUND_ORIGIN"),
+                               fund_rp_id=env.get("BELWATCH_FUND_RP_ID"))  # fmt: skip
         return settings
 
     @property
@@ -114,6 +132,38 @@ class Settings:
         if self.db.startswith("sqlite:///") and self.db != "sqlite:///:memory:":
             return Path(self.db[len("sqlite:///") :]).parent / "downloads"
         return Path("downloads")
+
+
+def fund_party(origin: str, rp_id: str = "") -> tuple[str, str]:
+    """The fund's origin as a browser writes it (scheme://host[:port], no default port) and
+    the passkeys' relying party id, checked as a browser would check them: a passkey made for
+    a name that the origin's host is not, nor a domain above it, could never be used."""
+    origin, rp_id = origin.strip(), rp_id.strip().lower().rstrip(".")
+    if not origin:
+        raise ConfigError("BELWATCH_FUND_RP_ID needs BELWATCH_FUND_ORIGIN: the address the "
+                          "fund's pages are served from (https://fund.example.org)")  # fmt: skip
+    try:
+        parts = urlsplit(origin)
+        port = parts.port
+    except ValueError:
+        parts, port = urlsplit(""), None
+    host = parts.hostname or ""
+    if (parts.scheme not in ("https", "http") or not host or parts.path not in ("", "/")
+            or parts.query or parts.fragment or "@" in parts.netloc):  # fmt: skip
+        raise ConfigError(f"BELWATCH_FUND_ORIGIN={origin!r} is not an origin such as "
+                          "https://fund.example.org (a scheme and a host, no path)")  # fmt: skip
+    local = host in ("localhost", "127.0.0.1", "::1") or host.endswith(".localhost")
+    if parts.scheme == "http" and not local:
+        raise ConfigError(f"BELWATCH_FUND_ORIGIN={origin!r}: browsers use passkeys over "
+                          "https only (http only on localhost)")  # fmt: skip
+    named = f"[{host}]" if ":" in host else host
+    default = 443 if parts.scheme == "https" else 80
+    rp_id = rp_id or host
+    if host != rp_id and not host.endswith("." + rp_id):
+        raise ConfigError(f"BELWATCH_FUND_RP_ID={rp_id!r} is neither the host of "
+                          f"BELWATCH_FUND_ORIGIN ({host}) nor a domain it belongs to")  # fmt: skip
+    netloc = named if port in (None, default) else f"{named}:{port}"
+    return f"{parts.scheme}://{netloc}", rp_id
 
 
 def _number(env: dict[str, str], key: str, kind: type[int] | type[float]) -> int | float:

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import insert, select
 
 from belwatch.exc import ConfigError, CryptoError, StoreError
-from belwatch.fund import crypto, ledger
+from belwatch.fund import cases, crypto, ledger
+from belwatch.fund.core import Fund, Staff
 from belwatch.fund.crypto import ENCRYPTED, KeyRing, context
 from belwatch.fund.schema import (
     aggregate_table,
@@ -488,6 +489,66 @@ def test_rotate_refuses_a_moved_ciphertext(fund: Store, ring: KeyRing) -> None:
     with fund.engine.connect() as conn:  # that table's transaction was rolled back whole
         tokens = conn.execute(select(case_table.c.private)).scalars().all()
     assert all(token.startswith("v1.k1.") for token in tokens)
+
+
+def test_rotating_the_index_key_remakes_every_blind_index(store_url: str, ring: KeyRing) -> None:
+    """The same person in Cyrillic and Latin is found a duplicate before and after both keys
+    are replaced, and not one token made under the old index key is left anywhere."""
+    open_fund(store_url).close()
+    fund = Fund(store_url, ring)
+    admin, worker = Staff("boss", "admin"), Staff("worker", "caseworker")
+    cases.add_programme(fund, admin, "support", "Support", "victims", "EUR", 1_000_000)
+    first = cases.intake(fund, worker, "support", {"names": [NAME]})
+    second = cases.intake(fund, worker, "support", {"names": [LATIN, "S. Pryklad"]})
+    other = cases.intake(fund, worker, "support", {"names": ["Алесь Бяляцкі"]})
+    assert [d["id"] for d in cases.duplicates(fund, worker, second)] == [first]
+    old_index = index_tokens(fund.store)
+    old_tokens = {token for _, token in old_index}
+    fund.close()
+
+    new = KeyRing.from_text(ring.rotated(index=True))
+    assert (new.current, new.key_ids) == ("k2", ("k1", "k2"))
+    assert new.blind("name-key", "pryklad") != ring.blind("name-key", "pryklad")
+    with Store(store_url, tables=metadata) as store:
+        counts = crypto.rotate(store, new, reindex=True)
+    assert counts["fund_applicant"] == 3
+    fund = Fund(store_url, new)
+    try:
+        remade = index_tokens(fund.store)
+        assert counts["fund_applicant_index"] == len(remade) == len(old_index)
+        assert not old_tokens & {token for _, token in remade}
+        assert remade == {(applicant, token) for applicant, names in applicants(fund, new)
+                          for token in cases.name_tokens(new, names)}  # fmt: skip
+        stored = json.dumps(read_all(fund.store), default=str)
+        assert not [token for token in old_tokens if token in stored]
+        # Duplicates and the search by name work as before, for old and new applications.
+        assert [d["id"] for d in cases.duplicates(fund, worker, second)] == [first]
+        assert [d["id"] for d in cases.duplicates(fund, worker, first)] == [second]
+        assert cases.duplicates(fund, worker, other) == []
+        third = cases.intake(fund, worker, "support", {"names": ["Pryklad Sviatlana"]})
+        assert {d["id"] for d in cases.duplicates(fund, worker, third)} == {first, second}
+        assert cases.listing(fund, worker, q="Прыклад")[0] == 3
+        # Run again under the same keys: the same index, nothing re-encrypted.
+        before = index_tokens(fund.store)
+        assert crypto.rotate(fund.store, new, reindex=True)["fund_applicant"] == 0
+        assert index_tokens(fund.store) == before
+    finally:
+        fund.close()
+
+
+def index_tokens(store: Store) -> set[tuple[str, str]]:
+    t = applicant_index_table
+    with store.engine.connect() as conn:
+        return {(row.applicant, row.token) for row in conn.execute(select(t))}
+
+
+def applicants(fund: Fund, ring: KeyRing) -> list[tuple[str, list[str]]]:
+    t = applicant_table
+    with fund.store.engine.connect() as conn:
+        rows = conn.execute(select(t.c.id, t.c.identity)).all()
+    return [(row.id, ring.decrypt_json(row.identity, context("fund_applicant", "identity",
+                                                             row.id))["names"])
+            for row in rows]  # fmt: skip
 
 
 # --- backups -------------------------------------------------------------------------

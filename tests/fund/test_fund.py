@@ -193,7 +193,16 @@ MATRIX: list[tuple[str, str, str, str, dict[str, Any] | None, set[str]]] = [
     ("disable staff", "none", "POST", "/staff/{staff}/disable", None, {"admin"}),
     ("reset factors", "none", "POST", "/staff/{staff}/reset-factors", None, {"admin"}),
     ("end a session", "none", "POST", "/sessions/{session}/end", None, {"admin"}),
+    ("list one's passkeys", "none", "GET", "/passkeys", None, set(ROLES)),
+    ("rename one's passkey", "none", "POST", "/passkeys/{own_passkey}/rename",
+     {"label": "renamed"}, set(ROLES)),
+    ("remove one's passkey", "none", "POST", "/passkeys/{own_passkey}/remove", None, set(ROLES)),
+    ("rename another's passkey", "none", "POST", "/passkeys/{their_passkey}/rename",
+     {"label": "mine now"}, set()),
+    ("remove another's passkey", "none", "POST", "/passkeys/{their_passkey}/remove", None,
+     set()),
 ]  # fmt: skip
+NO_PASSKEY = "0123456789abcdef01234567"
 
 
 def prepare(office: Office, state: str) -> str:
@@ -208,6 +217,40 @@ def prepare(office: Office, state: str) -> str:
     return new_case(office, state)
 
 
+def fresh(office: Office, actor: str) -> TestClient:
+    """The actor's client, having proven a factor again just now (as changing factors asks):
+    the passkey for admins, password and code for everyone else."""
+    client = office.clients[actor]
+    if actor in office.passkeys:
+        options = client.post("/fund/mfa/webauthn/authenticate/begin").json()
+        credential = office.passkeys[actor].get(options)
+        done = client.post("/fund/mfa/webauthn/authenticate/finish",
+                           json={"credential": credential})  # fmt: skip
+    else:
+        done = client.post("/fund/reauth", json={"password": PASSWORD,
+                                                 "code": office.code(actor)})  # fmt: skip
+    assert done.status_code == 200, done.text
+    return client
+
+
+def new_passkey(client: TestClient) -> str:
+    """A passkey added by a client allowed to add one; its id."""
+    options = client.post("/fund/mfa/webauthn/register/begin").json()
+    made = client.post("/fund/mfa/webauthn/register/finish", json={
+        "credential": SoftAuthenticator().create(options), "label": "matrix"})  # fmt: skip
+    assert made.status_code == 200, made.text
+    passkey: str = made.json()["passkey"]
+    return passkey
+
+
+def passkey_of(office: Office, name: str) -> str:
+    """A new staff member's first passkey: someone else's, for the actor."""
+    fund_staff.add(office.fund, None, name, PASSWORD, "reviewer")
+    client = office.client()
+    assert client.post("/fund/login", json={"name": name, "password": PASSWORD}).status_code == 200
+    return new_passkey(client)
+
+
 def test_the_authorisation_matrix(office: Office) -> None:
     """Every role, every endpoint, own and others' cases: no unexpected allow or refusal."""
     unexpected = []
@@ -219,12 +262,22 @@ def test_the_authorisation_matrix(office: Office) -> None:
                 fund_staff.add(office.fund, None, target, PASSWORD, "reviewer")
             session = (sessions.token_id(sessions.start(office.fund.store, Actor(target, "viewer")))
                        if "{session}" in path else "")  # fmt: skip
+            own = their = ""
+            if "{own_passkey}" in path:
+                own = (new_passkey(fresh(office, actor)) if actor in office.clients
+                       else passkey_of(office, target))  # fmt: skip
+            if "{their_passkey}" in path:
+                their = passkey_of(office, target)
+                if actor in office.clients:  # refused for whose it is, not for being stale
+                    fresh(office, actor)
             filled = path.format(
                 staff=target,
                 session=session,
                 case=case,
                 proposed=proposed_payment(office, case) if "{proposed}" in path else "",
                 approved=proposed_payment(office, case, "approved") if "{approved}" in path else "",
+                own_passkey=own,
+                their_passkey=their,
             )
             sent = dict(body) if body is not None else None
             if name == "add staff" and sent is not None:
@@ -243,6 +296,11 @@ def test_the_authorisation_matrix(office: Office) -> None:
                 assert got.status_code == 401, (name, got.text)
             elif not ok:
                 assert got.status_code in (403, 404), (name, actor, got.status_code, got.text)
+            if their and actor != "nobody":  # as if there were no such passkey at all
+                none = client.request(method, "/fund/api" + filled.replace(their, NO_PASSKEY),
+                                      json=sent)  # fmt: skip
+                assert got.status_code == none.status_code == 404, (name, actor, got.text)
+                assert got.json() == none.json(), (name, actor)
     assert not unexpected, "\n".join(unexpected)
 
 

@@ -8,14 +8,20 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from belwatch import accounts
 from belwatch.cli import cli
 from belwatch.fund import cases, money, retention
 from belwatch.fund.core import Fund, Staff
 from belwatch.fund.crypto import KeyRing
-from belwatch.fund.schema import applicant_table, case_table
+from belwatch.fund.schema import (
+    applicant_index_table,
+    applicant_table,
+    case_table,
+    factor_table,
+    passkey_table,
+)
 
 NAME = "Мікалай Статкевіч"
 
@@ -109,3 +115,40 @@ def test_clear_errors(tmp_path: Path) -> None:
     refused(["fund-verify"], db, "no fund keys")
     keys.chmod(0o644)
     refused(["fund-verify"], with_file, "chmod 600")
+
+
+def test_rotating_the_index_key_from_the_command_line(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    run(["fund-keys", "-o", str(keys)], {})
+    db = f"sqlite:///{tmp_path / 'fund.db'}"
+    env = {"BELWATCH_FUND_KEY_FILE": str(keys), "BELWATCH_FUND_DB": db}
+    old = KeyRing.from_file(keys)
+    fund = Fund(db, old)
+    boss, worker = Staff("boss", "admin"), Staff("worker", "caseworker")
+    cases.add_programme(fund, boss, "support", "Support", "victims", "EUR", 1_000_000)
+    first = cases.intake(fund, worker, "support", {"names": [NAME]})
+    second = cases.intake(fund, worker, "support", {"names": ["Mikalai Statkevich"]})
+    assert [d["id"] for d in cases.duplicates(fund, worker, second)] == [first]
+    # A passkey from before user handles were kept: its handle came from the index key.
+    with fund.store.engine.begin() as conn:
+        conn.execute(insert(factor_table).values(
+            id="f1", staff="boss", kind="webauthn", label="laptop", credential_id="AAAA",
+            public_key=b"key", sign_count=0, last_step=0, created_at=datetime(2026, 1, 5),
+        ))  # fmt: skip
+    with fund.store.engine.connect() as conn:
+        before = set(conn.execute(select(applicant_index_table.c.token)).scalars())
+    fund.close()
+
+    rotated = run(["fund-rotate-keys", "--index"], env)
+    assert "current key k2, new index key" in rotated and "fund_applicant_index 6" in rotated
+    assert "restart" in rotated
+    new = KeyRing.from_file(keys)
+    assert new.blind("name-key", "statkevich") != old.blind("name-key", "statkevich")
+    fund = Fund(db, new)
+    assert [d["id"] for d in cases.duplicates(fund, worker, second)] == [first]
+    with fund.store.engine.connect() as conn:
+        after = set(conn.execute(select(applicant_index_table.c.token)).scalars())
+        handle = conn.execute(select(passkey_table.c.user_handle)).scalar_one()
+    assert after and not before & after
+    assert bytes(handle) == bytes.fromhex(old.blind("webauthn-user", "boss"))
+    fund.close()

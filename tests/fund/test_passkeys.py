@@ -12,7 +12,9 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,14 +24,15 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from belwatch.api import create_app
-from belwatch.fund import ledger, totp
+from belwatch.exc import ConfigError
+from belwatch.fund import crypto, ledger, passkeys, totp
 from belwatch.fund import staff as fund_staff
 from belwatch.fund.core import Fund
 from belwatch.fund.crypto import KeyRing
-from belwatch.fund.schema import factor_table
+from belwatch.fund.schema import factor_table, passkey_challenge_table, passkey_table
 from belwatch.settings import Settings
 from belwatch.store import Store
 
@@ -373,3 +376,326 @@ def test_other_staff_may_use_a_passkey_instead_of_a_code(desk: Desk) -> None:
                         headers={"origin": "https://evil.example"})  # fmt: skip
     assert forged.status_code == 403 and "own pages" in forged.text
     assert desk.client().post(BEGIN.format("authenticate")).status_code == 401
+
+
+# --- challenges kept in the database ------------------------------------------------------
+
+
+def test_a_challenge_put_by_one_process_is_taken_by_another_once(store_url: str) -> None:
+    clock = Clock()
+    ring = KeyRing.from_text(KeyRing.generate())
+    one, other = Fund(store_url, ring, clock=clock), Fund(store_url, ring, clock=clock)
+    try:
+        given = passkeys.put_challenge(one, "session-a", "authenticate")
+        taken = passkeys.take_challenge(other, "session-a", "authenticate")
+        assert taken is not None and taken.challenge == given
+        assert passkeys.take_challenge(other, "session-a", "authenticate") is None
+        assert passkeys.take_challenge(one, "session-a", "authenticate") is None
+        # One per session and ceremony: a new one replaces the old; others are apart.
+        passkeys.put_challenge(one, "session-a", "register", b"handle")
+        newer = passkeys.put_challenge(other, "session-a", "register", b"handle")
+        assert passkeys.take_challenge(one, "session-b", "register") is None
+        assert passkeys.take_challenge(one, "session-a", "authenticate") is None
+        taken = passkeys.take_challenge(one, "session-a", "register")
+        assert taken == passkeys.Challenge(newer, b"handle")
+        # Expired after five minutes: refused, and cleared by the next one handed out.
+        passkeys.put_challenge(one, "session-a", "authenticate")
+        passkeys.put_challenge(one, "session-c", "authenticate")
+        clock.tick(5 * 60 + 1)
+        assert passkeys.take_challenge(other, "session-a", "authenticate") is None
+        passkeys.put_challenge(other, "session-d", "authenticate")
+        assert open_challenges(one) == [("session-d", "authenticate")]
+        # Many processes answering at once: exactly one gets the challenge.
+        for round_ in range(10):
+            passkeys.put_challenge(one, f"race-{round_}", "authenticate")
+            assert sorted(race([one, other], f"race-{round_}")) == [False, True]
+    finally:
+        one.close()
+        other.close()
+
+
+def race(funds: list[Fund], session: str) -> list[bool]:
+    """Each fund takes the session's challenge at the same moment: which got it."""
+    start = threading.Barrier(len(funds))
+
+    def take(fund: Fund) -> bool:
+        start.wait()
+        return passkeys.take_challenge(fund, session, "authenticate") is not None
+
+    with ThreadPoolExecutor(len(funds)) as pool:
+        return list(pool.map(take, funds))
+
+
+def open_challenges(fund: Fund) -> list[tuple[str, str]]:
+    t = passkey_challenge_table
+    with fund.store.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(t.c.session, t.c.ceremony))]
+
+
+def test_a_ceremony_begun_on_one_server_process_ends_on_another(desk: Desk) -> None:
+    """Two apps, each with its own Fund on the one database, as two workers behind a
+    balancer: every request of a ceremony may reach either."""
+    second = Fund(desk.fund.store.url, desk.fund.ring, clock=desk.clock)
+    app = create_app(Settings(db=desk.app.state.store.url), store=desk.app.state.store)
+    app.state.fund = second
+    try:
+        desk.hire("chief", "admin")
+        here = desk.sign_in("chief")
+        there = TestClient(app)
+        there.headers.update({"origin": ORIGIN})
+        there.cookies.update(here.cookies)
+        key = SoftAuthenticator()
+        options = here.post(BEGIN.format("register")).json()
+        made = there.post(FINISH.format("register"), json={"credential": key.create(options)})
+        assert made.status_code == 200, made.text
+        options = there.post(BEGIN.format("authenticate")).json()
+        answer = {"credential": key.get(options)}
+        assert here.post(FINISH.format("authenticate"), json=answer).status_code == 200
+        replayed = there.post(FINISH.format("authenticate"), json=answer)
+        assert replayed.status_code == 401 and "start again" in replayed.text
+    finally:
+        second.close()
+
+
+# --- one's own passkeys -------------------------------------------------------------------
+
+
+def passkey_ids(client: TestClient) -> dict[str, str]:
+    listed = client.get("/fund/api/passkeys")
+    assert listed.status_code == 200, listed.text
+    return {p["label"]: p["id"] for p in listed.json()}
+
+
+def test_staff_list_rename_and_remove_their_own_passkeys(desk: Desk) -> None:
+    desk.hire("chief", "admin")
+    laptop, token = SoftAuthenticator(), SoftAuthenticator()
+    chief = desk.sign_in("chief")
+    assert add_passkey(chief, laptop, label="laptop").status_code == 200
+    desk.clock.tick(60)
+    assert add_passkey(chief, token, label="security key").status_code == 200
+    listed = chief.get("/fund/api/passkeys")
+    assert [p["label"] for p in listed.json()] == ["laptop", "security key"]
+    assert {tuple(sorted(p)) for p in listed.json()} == {
+        ("created_at", "id", "label", "last_used_at")
+    }
+    for secret in (laptop, token):  # neither the credential nor its public key
+        assert b64url(secret.credential_id) not in listed.text
+    ids = passkey_ids(chief)
+    # Last used: when it last proved a session.
+    desk.clock.tick(3600)
+    later = desk.sign_in("chief")
+    assert use_passkey(later, token).status_code == 200
+    used = {p["label"]: p["last_used_at"] for p in later.get("/fund/api/passkeys").json()}
+    assert used["security key"] == desk.clock.now.isoformat()
+    assert used["laptop"] < used["security key"]
+    # Renaming and removing ask for a factor proven in the last five minutes.
+    renamed = later.post(f"/fund/api/passkeys/{ids['laptop']}/rename", json={"label": "old mac"})
+    assert renamed.status_code == 200, renamed.text
+    desk.clock.tick(6 * 60)
+    for stale in (later.post(f"/fund/api/passkeys/{ids['laptop']}/rename", json={"label": "x"}),
+                  later.post(f"/fund/api/passkeys/{ids['laptop']}/remove")):  # fmt: skip
+        assert stale.status_code == 403 and "again" in stale.text
+    assert use_passkey(later, laptop).status_code == 200
+    elsewhere = desk.sign_in("chief")  # perhaps with the key that is lost
+    removed = later.post(f"/fund/api/passkeys/{ids['security key']}/remove")
+    assert removed.json() == {"passkey": ids["security key"], "removed": True,
+                              "sessions_ended": 1}  # fmt: skip
+    assert passkey_ids(later) == {"old mac": ids["laptop"]}
+    assert elsewhere.post(BEGIN.format("authenticate")).status_code == 401  # ended with it
+    last = later.post(f"/fund/api/passkeys/{ids['laptop']}/remove")
+    assert last.status_code == 409 and "admin keeps one passkey" in last.text
+    # The removed passkey signs in no more.
+    gone = use_passkey(desk.sign_in("chief"), token)
+    assert gone.status_code == 401 and "not a passkey of this account" in gone.text
+    # Each change is in the ledger: which passkey, never its name.
+    for action in ("mfa.passkey.rename", "mfa.passkey.remove"):
+        entries = desk.actions(action)
+        assert len(entries) == 1 and entries[0].object == "staff:chief"
+    assert desk.actions("mfa.passkey.remove")[0].detail == f"factor:{ids['security key']}"
+    assert "old mac" not in str(ledger.entries(desk.fund.store, limit=1000))
+    assert ledger.verify(desk.fund.store) == []
+
+
+def test_another_persons_passkey_is_not_found_like_one_that_does_not_exist(desk: Desk) -> None:
+    desk.hire("chief", "admin")
+    desk.hire("deputy", "admin")
+    chief, deputy = desk.sign_in("chief"), desk.sign_in("deputy")
+    assert add_passkey(chief, SoftAuthenticator()).status_code == 200
+    assert add_passkey(deputy, SoftAuthenticator()).status_code == 200
+    assert add_passkey(deputy, SoftAuthenticator(), label="spare").status_code == 200
+    theirs = passkey_ids(chief)["laptop"]
+    for change, body in (("rename", {"label": "mine now"}), ("remove", None)):
+        answers = {(r.status_code, r.text) for r in (
+            deputy.post(f"/fund/api/passkeys/{theirs}/{change}", json=body),
+            deputy.post(f"/fund/api/passkeys/0123456789abcdef01234567/{change}", json=body),
+        )}  # fmt: skip
+        assert len(answers) == 1 and answers.pop()[0] == 404
+    assert passkey_ids(chief) == {"laptop": theirs}
+    # Nor is a factor of one's own that is not a passkey (an authenticator app's) one.
+    desk.hire("reader", "reviewer")
+    reader = desk.sign_in("reader")
+    secret = reader.post("/fund/mfa/totp/start").json()["secret"]
+    desk.clock.tick()
+    reader.post("/fund/mfa/totp/confirm", json={"code": totp.code(secret, desk.clock())})
+    with desk.fund.store.engine.connect() as conn:
+        app_factor = conn.execute(select(factor_table.c.id).where(
+            factor_table.c.staff == "reader")).scalar_one()  # fmt: skip
+    assert reader.post(f"/fund/api/passkeys/{app_factor}/remove").status_code == 404
+
+
+def test_everyone_keeps_a_second_factor(desk: Desk) -> None:
+    desk.hire("reader", "reviewer")
+    reader = desk.sign_in("reader")
+    assert add_passkey(reader, SoftAuthenticator(), label="phone").status_code == 200
+    phone = passkey_ids(reader)["phone"]
+    only = reader.post(f"/fund/api/passkeys/{phone}/remove")
+    assert only.status_code == 409 and "only second factor" in only.text
+    # With an authenticator app beside it, the passkey may go.
+    secret = reader.post("/fund/mfa/totp/start").json()["secret"]
+    desk.clock.tick()
+    confirmed = reader.post(
+        "/fund/mfa/totp/confirm", json={"code": totp.code(secret, desk.clock())}
+    )
+    assert confirmed.status_code == 200
+    assert reader.post(f"/fund/api/passkeys/{phone}/remove").status_code == 200
+    assert fund_staff.factor_kinds(desk.fund, "reader") == {"totp"}
+    assert reader.get("/fund/api/passkeys").json() == []
+
+
+def test_the_passkey_page_renames_and_removes(desk: Desk) -> None:
+    desk.hire("chief", "admin")
+    chief = desk.sign_in("chief")
+    first, second = SoftAuthenticator(), SoftAuthenticator()
+    assert add_passkey(chief, first, label="laptop").status_code == 200
+    assert add_passkey(chief, second, label="phone").status_code == 200
+    ids = passkey_ids(chief)
+    page = chief.get("/fund/passkey")
+    assert "Last used" in page.text and 'action="/fund/passkey/' in page.text
+    assert b64url(first.credential_id) not in page.text
+    renamed = chief.post(f"/fund/passkey/{ids['laptop']}/rename", data={"label": "work laptop"})
+    assert renamed.status_code == 200 and "Rename work laptop" in renamed.text
+    assert str(renamed.url).endswith("/fund/passkey")
+    removed = chief.post(f"/fund/passkey/{ids['phone']}/remove")
+    assert removed.status_code == 200 and "Remove phone" not in removed.text
+    last = chief.post(f"/fund/passkey/{ids['laptop']}/remove")
+    assert last.status_code == 409 and "admin keeps one passkey" in last.text
+    assert last.headers["cache-control"] == "no-store"
+    forged = chief.post(f"/fund/passkey/{ids['laptop']}/rename", data={"label": "x"},
+                        headers={"origin": "https://evil.example"})  # fmt: skip
+    assert forged.status_code == 403
+    desk.clock.tick(6 * 60)
+    stale = chief.get("/fund/passkey")
+    assert "Rename" not in stale.text and "use your passkey again" in stale.text
+    refused = chief.post(f"/fund/passkey/{ids['laptop']}/rename", data={"label": "y"})
+    assert refused.status_code == 403 and "again" in refused.text
+    assert passkey_ids(chief) == {"work laptop": ids["laptop"]}
+
+
+# --- the relying party from the settings --------------------------------------------------
+
+
+def test_the_relying_party_and_origin_from_settings(tmp_path: Path) -> None:
+    """Behind a proxy that ends TLS and passes requests on over http: the passkeys are for
+    the origin and relying party id set, not for the address the request reached, and
+    requests from any other origin are refused, the one the request reached included."""
+    origin = "https://fund.example.org"
+    fund = Fund(f"sqlite:///{tmp_path / 'fund.db'}", KeyRing.from_text(KeyRing.generate()))
+    register = Store(f"sqlite:///{tmp_path / 'register.db'}")
+    settings = Settings(db=register.url, fund_origin=origin, fund_rp_id="example.org")
+    app = create_app(settings, store=register)
+    app.state.fund = fund
+    try:
+        fund_staff.add(fund, None, "chief", PASSWORD, "admin")
+        client = TestClient(app, base_url="http://fund.example.org")
+        client.headers.update({"origin": origin})
+        signed = client.post("/fund/login", json={"name": "chief", "password": PASSWORD})
+        assert signed.status_code == 200, signed.text
+        key = SoftAuthenticator()
+        options = client.post(BEGIN.format("register")).json()
+        assert options["rp"]["id"] == "example.org"
+        reached = key.create(options, origin="http://fund.example.org")
+        refused = client.post(FINISH.format("register"), json={"credential": reached})
+        assert refused.status_code == 401 and "not accepted" in refused.text
+        assert add_passkey(client, key, origin=origin).status_code == 200
+        for other in ("http://fund.example.org", "https://other.example.org"):
+            forged = client.post(BEGIN.format("authenticate"), json={}, headers={"origin": other})
+            assert forged.status_code == 403 and "own pages" in forged.text, other
+        options = client.post(BEGIN.format("authenticate")).json()
+        assert options["rpId"] == "example.org"
+        answer = {"credential": key.get(options, origin=origin)}
+        assert client.post(FINISH.format("authenticate"), json=answer).status_code == 200
+        assert client.get("/fund/api/passkeys").status_code == 200
+    finally:
+        fund.close()
+        register.close()
+
+
+def test_the_relying_party_settings_are_checked() -> None:
+    assert Settings.from_env({}).fund_origin is None  # the Host of each request, as before
+    both = Settings.from_env({"BELWATCH_FUND_ORIGIN": "https://Fund.Example.org:443/",
+                              "BELWATCH_FUND_RP_ID": "example.org"})  # fmt: skip
+    assert (both.fund_origin, both.fund_rp_id) == ("https://fund.example.org", "example.org")
+    alone = Settings.from_env({"BELWATCH_FUND_ORIGIN": "https://fund.example.org:8443"})
+    assert (alone.fund_origin, alone.fund_rp_id) == ("https://fund.example.org:8443",
+                                                     "fund.example.org")  # fmt: skip
+    local = Settings.from_env({"BELWATCH_FUND_ORIGIN": "http://localhost:8000"})
+    assert local.fund_rp_id == "localhost"
+    for env, message in (
+        ({"BELWATCH_FUND_ORIGIN": "fund.example.org"}, "is not an origin"),
+        ({"BELWATCH_FUND_ORIGIN": "https://fund.example.org/fund"}, "no path"),
+        ({"BELWATCH_FUND_ORIGIN": "http://fund.example.org"}, "https only"),
+        ({"BELWATCH_FUND_ORIGIN": "https://fund.example.org", "BELWATCH_FUND_RP_ID": "evil.org"},
+         "nor a domain it belongs to"),
+        ({"BELWATCH_FUND_ORIGIN": "https://fund.example.org",
+          "BELWATCH_FUND_RP_ID": "ample.org"}, "nor a domain it belongs to"),
+        ({"BELWATCH_FUND_RP_ID": "example.org"}, "needs BELWATCH_FUND_ORIGIN"),
+    ):  # fmt: skip
+        with pytest.raises(ConfigError, match=message):
+            Settings.from_env(env)
+
+
+# --- a new blind-index key ----------------------------------------------------------------
+
+
+def test_passkeys_sign_in_after_the_index_key_is_replaced(desk: Desk) -> None:
+    """A passkey keeps the user handle it was made with; one made before handles were kept
+    (derived from the index key) has it kept before the index key is replaced."""
+    desk.hire("chief", "admin")
+    desk.hire("deputy", "admin")
+    chiefs, deputys = SoftAuthenticator(), SoftAuthenticator()
+    assert add_passkey(desk.sign_in("chief"), chiefs).status_code == 200
+    assert add_passkey(desk.sign_in("deputy"), deputys).status_code == 200
+    old = desk.fund.ring
+    # The deputy's passkey as a fund made before fund_passkey had it: its handle derived.
+    unkeep_handle(desk, "deputy")
+    derived = bytes.fromhex(old.blind("webauthn-user", "deputy"))
+    deputys.user_handle = derived
+    assert use_passkey(desk.sign_in("deputy"), deputys).status_code == 200
+    assert unkeep_handle(desk, "deputy") == derived  # kept once it signed in
+    new = KeyRing.from_text(old.rotated(index=True))
+    with pytest.raises(ConfigError, match="keep_user_handles"):
+        crypto.rotate(desk.fund.store, new, reindex=True)
+    assert passkeys.keep_user_handles(desk.fund.store, old) == 1
+    assert passkeys.keep_user_handles(desk.fund.store, old) == 0
+    crypto.rotate(desk.fund.store, new, reindex=True)
+    desk.fund.close()
+    desk.fund = desk.app.state.fund = Fund(desk.fund.store.url, new, clock=desk.clock)
+    try:
+        for name, key in (("chief", chiefs), ("deputy", deputys)):
+            client = desk.sign_in(name)
+            assert use_passkey(client, key).status_code == 200, name
+            # Another passkey of the account gets the same handle.
+            options = client.post(BEGIN.format("register")).json()
+            assert unb64url(options["user"]["id"]) == key.user_handle
+    finally:
+        desk.fund.close()
+
+
+def unkeep_handle(desk: Desk, name: str) -> bytes:
+    """Take away the kept user handle of the account's passkey; the handle it had."""
+    t, f = passkey_table, factor_table
+    theirs = select(f.c.id).where(f.c.staff == name)
+    with desk.fund.store.engine.begin() as conn:
+        handle = conn.execute(select(t.c.user_handle).where(t.c.factor.in_(theirs))).scalar_one()
+        conn.execute(delete(t).where(t.c.factor.in_(theirs)))
+    return bytes(handle)

@@ -1,8 +1,8 @@
 """Passkeys in Chromium with its virtual authenticator (the DevTools WebAuthn domain): an
-admin signs in with the password, adds a passkey from the page, and next time proves it;
-the browser's own WebAuthn code makes and signs with the key, the server checks it. The
-page passes axe-core (WCAG 2.1 AA). http://localhost is a secure context, so the relying
-party is "localhost"."""
+admin signs in with the password, adds a passkey from the page, next time proves it, then
+renames it; the browser's own WebAuthn code makes and signs with the key, the server checks
+it. The page passes axe-core (WCAG 2.1 AA). http://localhost is a secure context, so the
+relying party is "localhost"."""
 
 from __future__ import annotations
 
@@ -101,3 +101,13 @@ def test_an_admin_adds_and_uses_a_passkey_in_chromium(page: Page, site: Site, fu
     actions = [e.action for e in ledger.entries(fund.store, actor="chief")]
     assert actions.count("mfa.passkey.add") == 1 and actions.count("mfa.webauthn") == 2
     assert "mfa.passkey.refused" not in actions
+    # Just proven: the passkey may be renamed (removing the admin's only one is refused, as
+    # test_passkeys shows; here a refusal would be an error in the browser's console).
+    page.get_by_label("New name for this laptop").fill("work laptop")
+    page.get_by_role("button", name="Rename this laptop").click()
+    expect(page.get_by_role("cell", name="work laptop", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Remove work laptop")).to_be_visible()
+    checked(page, "renamed")
+    assert [e.action for e in ledger.entries(fund.store, action="mfa.passkey.rename")] == [
+        "mfa.passkey.rename"
+    ]

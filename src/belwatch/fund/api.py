@@ -41,13 +41,27 @@ FundDep = Annotated[Fund, Depends(get_fund)]
 
 def same_site(request: Request) -> None:
     """Unsafe requests only from this site's pages: a browser always says where a request
-    comes from, and a page elsewhere cannot make a staff member's browser act."""
+    comes from, and a page elsewhere cannot make a staff member's browser act. "This site"
+    is the origin set in BELWATCH_FUND_ORIGIN, else the host the request was sent to."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    sender = request.headers.get("origin") or request.headers.get("referer") or ""
-    hosts = {request.headers.get(h, "").lower() for h in ("host", "x-forwarded-host")} - {""}
-    if urlsplit(sender).netloc.lower() not in hosts:
+    sender = urlsplit(request.headers.get("origin") or request.headers.get("referer") or "")
+    origin = configured_origin(request)
+    if origin is not None:
+        allowed = f"{sender.scheme}://{sender.netloc}".lower() == origin
+    else:
+        hosts = {request.headers.get(h, "").lower() for h in ("host", "x-forwarded-host")}
+        allowed = sender.netloc.lower() in hosts - {""}
+    if not allowed:
         raise Forbidden("requests to the fund come from the fund's own pages only")
+
+
+def configured_origin(request: Request) -> str | None:
+    """BELWATCH_FUND_ORIGIN, when set: the one origin the fund answers unsafe requests from
+    and makes passkeys for, whatever Host a proxy passes on."""
+    settings = getattr(request.app.state, "settings", None)
+    origin: str | None = getattr(settings, "fund_origin", None)
+    return origin
 
 
 def _token(request: Request) -> str | None:

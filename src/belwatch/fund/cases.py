@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Row, and_, false, func, insert, or_, select, 
 from belwatch.exc import ConfigError, Forbidden, NotFound
 from belwatch.fund import policy
 from belwatch.fund.core import Fund, Staff, new_id
-from belwatch.fund.crypto import context
+from belwatch.fund.crypto import KeyRing, context
 from belwatch.fund.schema import (
     applicant_index_table,
     applicant_table,
@@ -173,14 +173,19 @@ def intake(
 
 
 def _tokens(fund: Fund, names: list[str]) -> set[str]:
+    return name_tokens(fund.ring, names)
+
+
+def name_tokens(ring: KeyRing, names: list[str]) -> set[str]:
     """Blind tokens of every name key (the same in Cyrillic and Latin, Lukashenka and
-    Лукашенко), and of the whole name."""
+    Лукашенко), and of the whole name; also what ``crypto.rotate`` remakes them with under
+    a new index key."""
     tokens: set[str] = set()
     for name in names:
         keys = sorted(keys_of([name]))
-        tokens.update(fund.ring.blind("name-key", key) for key in keys)
+        tokens.update(ring.blind("name-key", key) for key in keys)
         if keys:
-            tokens.add(fund.ring.blind("full-name", " ".join(keys)))
+            tokens.add(ring.blind("full-name", " ".join(keys)))
     return tokens
 
 

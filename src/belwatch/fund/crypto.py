@@ -10,7 +10,9 @@ BELWATCH_FUND_KEYS::
      "index": "<base64, 32 bytes>"}
 
 New data is encrypted under ``current``; the other keys only decrypt. ``index`` keys the
-blind indexes and nothing else. Key bytes never appear in a repr or an error message.
+blind indexes and nothing else; replacing it (``rotated(index=True)``) means recomputing every
+blind index under the new one (``rotate(..., reindex=True)``). Key bytes never appear in a
+repr or an error message.
 """
 
 from __future__ import annotations
@@ -38,7 +40,18 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Connection, Date, DateTime, LargeBinary, Table, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    LargeBinary,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from belwatch.exc import ConfigError, CryptoError, StoreError
 from belwatch.fund.schema import metadata
@@ -197,12 +210,17 @@ class KeyRing:
         """Key text with one new encryption key and a new index key."""
         return _key_text("k1", {"k1": os.urandom(KEY_BYTES)}, os.urandom(KEY_BYTES))
 
-    def rotated(self) -> str:
+    def rotated(self, index: bool = False) -> str:
         """This ring's key text with a new current key; the old keys stay to decrypt until
-        ``rotate`` has re-encrypted everything under the new one."""
+        ``rotate`` has re-encrypted everything under the new one. With ``index``, a new
+        blind-index key in place of the old one (a leaked index key lets whoever holds the
+        database test guessed names against its tokens). The old one is not kept:
+        ``rotate(..., reindex=True)`` remakes every token from the names, and passkeys have
+        their user handles kept first (``passkeys.keep_user_handles``)."""
         numbers = [int(key_id[1:]) for key_id in self._keys if re.fullmatch(r"k\d{1,9}", key_id)]
         new_id = f"k{max(numbers, default=0) + 1}"
-        return _key_text(new_id, {**self._keys, new_id: os.urandom(KEY_BYTES)}, self._index)
+        keys = {**self._keys, new_id: os.urandom(KEY_BYTES)}
+        return _key_text(new_id, keys, os.urandom(KEY_BYTES) if index else self._index)
 
     # --- fields --------------------------------------------------------------------------
 
@@ -318,10 +336,18 @@ def _key_text(current: str, keys: Mapping[str, bytes], index: bytes) -> str:
 # --- rotation ----------------------------------------------------------------------------
 
 
-def rotate(store: Store, ring: KeyRing) -> dict[str, int]:
+def rotate(store: Store, ring: KeyRing, reindex: bool = False) -> dict[str, int]:
     """Re-encrypt every encrypted field not yet under the ring's current key, one transaction
     per table; the rows rewritten per table. Once it reports only zeros, the old keys can be
-    taken out of the key text. Empty fields (no value) stay empty."""
+    taken out of the key text. Empty fields (no value) stay empty.
+
+    With ``reindex`` (after ``rotated(index=True)``), every blind index is then recomputed
+    under the ring's index key from the names it stands for, in one transaction: until it
+    commits duplicates are found by the old tokens, from then on by the new ones, never by
+    a mix. Safe to run again. Passkeys made before their user handle was kept must have it
+    kept first, under the index key in use until now (``passkeys.keep_user_handles``)."""
+    if reindex:
+        _check_user_handles(store)
     columns_of: dict[str, list[str]] = defaultdict(list)
     for table_name, column in ENCRYPTED:
         columns_of[table_name].append(column)
@@ -329,7 +355,66 @@ def rotate(store: Store, ring: KeyRing) -> dict[str, int]:
     for table_name, columns in columns_of.items():
         with store.engine.begin() as conn:
             counts[table_name] = _rotate_table(conn, ring, metadata.tables[table_name], columns)
+    if reindex:
+        with store.engine.begin() as conn:
+            counts["fund_applicant_index"] = _reindex(conn, ring)
     return counts
+
+
+def _check_user_handles(store: Store) -> None:
+    """A passkey whose user handle is not kept has one derived from the index key (made
+    before handles were kept): under a new index key it would no longer sign in."""
+    factors, passkeys = metadata.tables["fund_factor"], metadata.tables["fund_passkey"]
+    query = (select(func.count()).select_from(factors)
+             .where(factors.c.kind == "webauthn",
+                    factors.c.id.not_in(select(passkeys.c.factor))))  # fmt: skip
+    with store.engine.connect() as conn:
+        missing = conn.execute(query).scalar_one()
+    if missing:
+        raise ConfigError(
+            f"{missing} passkey(s) have no user handle kept: keep them under the index key "
+            "in use now (passkeys.keep_user_handles) before replacing it; "
+            "belwatch fund-rotate-keys --index does"
+        )
+
+
+def _reindex(conn: Connection, ring: KeyRing) -> int:
+    """Every applicant's blind tokens, recomputed from the names its identity holds, in place
+    of the old ones whatever key made them; the tokens written."""
+    from belwatch.fund.cases import name_tokens
+
+    applicants = metadata.tables["fund_applicant"]
+    index = metadata.tables["fund_applicant_index"]
+    _write_lock(conn)
+    if conn.dialect.name == "postgresql":
+        # New applicants' tokens wait for the new index; readers see the old one until then.
+        conn.exec_driver_sql("LOCK TABLE fund_applicant_index IN SHARE ROW EXCLUSIVE MODE")
+    conn.execute(delete(index))
+    written = 0
+    last: Any = None
+    while True:
+        query = select(applicants.c.id, applicants.c.identity).order_by(applicants.c.id)
+        if last is not None:
+            query = query.where(applicants.c.id > last)
+        rows = conn.execute(query.limit(BATCH)).all()
+        if not rows:
+            return written
+        last = rows[-1].id
+        tokens: list[dict[str, str]] = []
+        for row in rows:
+            if not row.identity:
+                continue
+            where = context("fund_applicant", "identity", row.id)
+            try:
+                identity = ring.decrypt_json(row.identity, where)
+            except CryptoError as exc:
+                raise CryptoError(f"fund_applicant of row {row.id}: {exc}") from None
+            names = identity.get("names", []) if isinstance(identity, dict) else []
+            found = name_tokens(ring, [str(name) for name in names])
+            tokens.extend({"applicant": row.id, "token": token} for token in sorted(found))
+        if tokens:
+            conn.execute(insert(index), tokens)
+            written += len(tokens)
 
 
 def _rotate_table(conn: Connection, ring: KeyRing, table: Table, columns: list[str]) -> int:
@@ -379,9 +464,11 @@ def _write_lock(conn: Connection) -> None:
 def fund_tables() -> list[Table]:
     """What a backup holds, parents before children: the fund's own tables, and the staff
     accounts (names, scrypt hashes, roles), so that a restored fund can be signed in to.
-    Sessions and failed sign-ins are not kept."""
+    Sessions, failed sign-ins and the passkey challenges of sessions are not kept."""
     return [metadata.tables["account"]] + [
-        table for table in metadata.sorted_tables if table.name.startswith("fund_")
+        table
+        for table in metadata.sorted_tables
+        if table.name.startswith("fund_") and table.name != "fund_passkey_challenge"
     ]
 
 

@@ -59,6 +59,31 @@ factor_table = Table(
     Index("ix_fund_factor_staff", "staff"),
 )
 
+# What a passkey has beyond its row in fund_factor, in a table of its own so that fund
+# databases made before it keep working: the user handle its authenticator was given (and
+# returns when signing), and when it last proved a session.
+passkey_table = Table(
+    "fund_passkey",
+    metadata,
+    Column("factor", String(64), primary_key=True),  # fund_factor.id
+    Column("user_handle", LargeBinary, nullable=False),
+    Column("last_used_at", DateTime, nullable=True),
+)
+
+# WebAuthn challenges handed out and not yet answered, here rather than in a server process
+# so that any process of the fund may take the answer: one per session and ceremony,
+# deleted when taken (right or wrong) and refused once expired.
+passkey_challenge_table = Table(
+    "fund_passkey_challenge",
+    metadata,
+    Column("session", String(64), primary_key=True),  # account_session.id
+    Column("ceremony", String(16), primary_key=True),  # register, authenticate
+    Column("challenge", LargeBinary, nullable=False),
+    Column("user_handle", LargeBinary, nullable=True),  # register: the handle offered
+    Column("expires_at", DateTime, nullable=False),
+    Index("ix_fund_passkey_challenge_expires_at", "expires_at"),
+)
+
 programme_table = Table(
     "fund_programme",
     metadata,

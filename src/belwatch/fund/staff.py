@@ -17,7 +17,7 @@ from belwatch.exc import ConfigError, Forbidden
 from belwatch.fund import policy, totp
 from belwatch.fund.core import ROLES, Fund, Staff
 from belwatch.fund.crypto import context
-from belwatch.fund.schema import factor_table, session_proof_table, staff_table
+from belwatch.fund.schema import factor_table, passkey_table, session_proof_table, staff_table
 from belwatch.register.records import Actor
 
 REAUTH = timedelta(minutes=5)
@@ -77,6 +77,8 @@ def reset_factors(fund: Fund, who: Staff, name: str) -> int:
     if fund.staff(name) is None:
         raise ConfigError(f"there is no staff member {name!r}")
     with fund.store.engine.begin() as conn:
+        theirs = select(factor_table.c.id).where(factor_table.c.staff == name)
+        conn.execute(delete(passkey_table).where(passkey_table.c.factor.in_(theirs)))
         removed = conn.execute(delete(factor_table).where(factor_table.c.staff == name)).rowcount
         fund.log(conn, who, "mfa.reset", f"staff:{name}", f"{removed} factors removed")
     sessions.end_all(fund.store, name, f"factors reset by {who.name}", fund.clock())
