@@ -387,7 +387,7 @@ def entity(ctx: click.Context, entity_id: str, as_json: bool) -> None:
     type=click.Path(dir_okay=False),
     default="-",
     show_default=True,
-    help="Hits as CSV, JSON lines (.jsonl) or xlsx, by extension; - for CSV on stdout.",
+    help="Hits as Parquet, CSV, JSON lines (.jsonl) or xlsx, by extension; - for CSV on stdout.",
 )
 @click.option(
     "--name", "name_column", default="name", show_default=True, help="Column with the name."
@@ -395,6 +395,8 @@ def entity(ctx: click.Context, entity_id: str, as_json: bool) -> None:
 @click.option("--id", "id_column", help="Column with your own record id, copied to the output.")
 @click.option("--birth-date", "birth_column", help="Column with a date or year of birth.")
 @click.option("--country", "country_column", help="Column with a country or nationality.")
+@click.option("--identifier", "identifier_column",
+              help="Column with a passport, ID, registration or tax number.")  # fmt: skip
 @click.option("--schema-column", help="Column naming each row's kind (Person, Company...).")
 @click.option(
     "--schema",
@@ -408,6 +410,23 @@ def entity(ctx: click.Context, entity_id: str, as_json: bool) -> None:
 )
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Score that counts as a match.")
 @click.option("--all", "all_hits", is_flag=True, help="Also write candidates below the threshold.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True, help="DuckDB on this machine, or Spark on a cluster.")  # fmt: skip
+@click.option("--since-version", type=int, metavar="V",
+              help="Only what changed since list version V (`belwatch sources`): the matches "
+                   "that arose and the ones that went.")  # fmt: skip
+@click.option("--memory", default="2GB", show_default=True,
+              help="DuckDB's memory limit; beyond it, work spills to disk.")  # fmt: skip
+@click.option("--master", default="local[*]", show_default=True, help="Spark master URL.")
+@click.option("--spark-conf", multiple=True, metavar="KEY=VALUE", help="A Spark setting.")
+@click.option(
+    "--chunk-rows",
+    type=click.IntRange(1_000),
+    default=100_000,
+    show_default=True,
+    help="Rows screened and saved together: a stopped job resumes at a chunk.",
+)
+@click.option("--restart", is_flag=True, help="Start again, discarding a stopped job's work.")
 @workers_option
 @db_option
 @click.pass_context
@@ -419,58 +438,113 @@ def screen(
     id_column: str | None,
     birth_column: str | None,
     country_column: str | None,
+    identifier_column: str | None,
     schema_column: str | None,
     default_schema: str,
     limit: int,
     threshold: float | None,
     all_hits: bool,
+    engine: str,
+    since_version: int | None,
+    memory: str,
+    master: str,
+    spark_conf: tuple[str, ...],
+    chunk_rows: int,
+    restart: bool,
     workers: int,
 ) -> None:
-    """Screen every row of a CSV, JSON lines or xlsx file against every list.
+    """Screen every row of a CSV, Parquet, JSON lines or xlsx file against every list.
+
+    Rows are screened in chunks, each saved once done (in OUTPUT.work/): run the same
+    command again after a crash and it goes on where it stopped. With --since-version,
+    every row is screened only against the entities changed since that list version, and
+    the output says which matches are new and which are gone.
 
     \b
     Examples:
         belwatch screen customers.csv -o hits.csv --name full_name --birth-date dob
         belwatch screen suppliers.xlsx -o hits.xlsx --schema Company --id supplier_no
+        belwatch screen customers.parquet -o hits.parquet --schema Person --identifier passport
+        belwatch screen customers.parquet -o overnight.csv --schema Person --since-version 41
+        belwatch screen customers.parquet -o hits.parquet --engine spark --master yarn
     """
+    import tempfile
     import time
     from pathlib import Path
 
     from belwatch.match.algorithms import get_algorithm
-    from belwatch.match.batch import Columns, read_rows, screen_rows, write_rows
-    from belwatch.match.service import Matcher
+    from belwatch.match.engine import Mapping, Options, screen_changes, screen_file
+    from belwatch.match.engine.inputs import input_format
+    from belwatch.match.engine.tables import row_schema
 
-    columns = Columns(name_column, id_column, birth_column, country_column, schema_column,
-                      default_schema)  # fmt: skip
+    row_schema({}, default_schema)  # refuse an unknown kind before any work
+    mapping = Mapping(name_column, id_column, birth_column, country_column, schema_column,
+                      identifier_column, default_schema)  # fmt: skip
+    conf = dict(item.split("=", 1) for item in spark_conf if "=" in item)
+    if len(conf) != len(spark_conf):
+        raise click.BadParameter("give KEY=VALUE", param_hint="--spark-conf")
+    options = Options(engine, workers, memory, master, conf, chunk_rows, restart)
+    source = Path(input_file)
+    unit = "line" if input_format(source) in ("csv", "jsonl") else "row"
+    scratch = None
+    if output == "-":
+        scratch = tempfile.TemporaryDirectory(prefix="belwatch-screen-")
+        target = Path(scratch.name) / "hits.csv"
+    else:
+        target = Path(output)
+    progress = _ScreenProgress()
     started = time.perf_counter()
     with _store(ctx) as store:
         _log("loading the register's names...")
-        matcher = Matcher(store)
-        rows = list(read_rows(Path(input_file)))
-        loaded = time.perf_counter()
-        with click.progressbar(length=len(rows), label="screening", file=sys.stderr) as bar:
-            hits, summary = screen_rows(
-                matcher, get_algorithm(None), iter(rows), columns, limit=limit,
-                threshold=threshold, only_matches=not all_hits, progress=bar.update,
-                workers=workers,
-            )  # fmt: skip
-    target = None if output == "-" else Path(output)
-    if target is None:
-        write_rows(hits, None, sys.stdout)
-    elif target.suffix.lower() == ".xlsx":
-        write_rows(hits, target, None, summary.problems)
-    else:
-        with target.open("w", encoding="utf-8", newline="") as out:
-            write_rows(hits, target, out)
-    seconds = time.perf_counter() - loaded
-    for problem in summary.problems[:20]:
-        click.secho(f"  skipped {problem}", fg="yellow", err=True)
+        if since_version is not None:
+            changes = screen_changes(store, since_version, source, target, mapping,
+                                     get_algorithm(None), threshold, options,
+                                     progress)  # fmt: skip
+            summary = changes.now
+        else:
+            summary = screen_file(store, source, target, mapping, get_algorithm(None), limit,
+                                  threshold, not all_hits, options, progress)  # fmt: skip
+    progress.close()
+    if scratch is not None:
+        sys.stdout.write(target.read_text(encoding="utf-8"))
+        scratch.cleanup()
+    for row, problem in summary.problems:
+        click.secho(f"  skipped {unit} {row}: {problem}", fg="yellow", err=True)
+    counts = summary.counts
+    took = time.perf_counter() - started
+    if since_version is not None:
+        _log(f"{changes.changed:,} entities changed since version {since_version}: "
+             f"{changes.new:,} new matches, {changes.gone:,} gone")  # fmt: skip
+    resumed = f", {summary.resumed_chunks} chunks from before" if summary.resumed_chunks else ""
     _log(
-        f"{summary.rows:,} rows, {summary.screened:,} screened, {summary.matched_rows:,} with a "
-        f"match ({summary.hits:,} hits), {len(summary.problems):,} skipped; "
-        f"register loaded in {loaded - started:.1f}s, screened in {seconds:.1f}s "
-        f"({summary.rows / max(seconds, 1e-9):,.0f} rows/s)"
+        f"{counts.rows:,} rows, {counts.screened:,} screened, {counts.matched_rows:,} with a "
+        f"match ({counts.hits:,} hits), {counts.problems:,} skipped{resumed}; "
+        f"{summary.engine}: screened in {summary.seconds:.1f}s ({summary.rate:,.0f} rows/s), "
+        f"{took:.1f}s in all"
     )
+
+
+class _ScreenProgress:
+    """Rows read, then a bar over the chunks screened, on stderr."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "reading" and done and done % 100_000 < 50_000:
+            click.echo(f"  read {done:,} rows", err=True)
+        if stage != "screening":
+            return
+        if self.bar is None or done <= self.bar.pos:  # a new job (delta screening has two)
+            self.close()
+            self.bar = click.progressbar(length=total, label="screening", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @cli.command()

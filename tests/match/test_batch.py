@@ -44,7 +44,7 @@ def test_csv_in_csv_out(real_store: Store, tmp_path: Path) -> None:
         rows = list(csv.DictReader(handle))
     assert {r["input_id"] for r in rows} == {"1", "4"}  # the nobody has no hit
     lukashenka = [r for r in rows if r["input_id"] == "1"]
-    assert all(r["match"] == "True" and float(r["score"]) >= 0.9 for r in lukashenka)
+    assert all(r["match"] == "true" and float(r["score"]) >= 0.9 for r in lukashenka)
     assert any("765/2006" in r["listed_under"] for r in lukashenka)
     assert all("born 1954-08-30 on both" in r["explanation"] for r in lukashenka)
     assert "skipped line 4: no name in column 'full_name'" in output

@@ -238,7 +238,9 @@ def write_rows(
         writer.writerow({key: _inert(value) for key, value in row.items()})
 
 
-def xlsx_bytes(rows: list[dict[str, Any]], problems: list[str]) -> bytes:
+def xlsx_bytes(
+    rows: list[dict[str, Any]], problems: list[str], columns: list[str] = OUTPUT_COLUMNS
+) -> bytes:
     """The hits as a workbook, every text cell a string (never a formula), and a second sheet
     of the rows that were not screened."""
     from openpyxl import Workbook
@@ -254,7 +256,7 @@ def xlsx_bytes(rows: list[dict[str, Any]], problems: list[str]) -> bytes:
 
     book = Workbook(write_only=True)
     for title, header, values in (
-        ("hits", OUTPUT_COLUMNS, [[row[c] for c in OUTPUT_COLUMNS] for row in rows]),
+        ("hits", columns, [[row[c] for c in columns] for row in rows]),
         ("not screened", ["problem"], [[problem] for problem in problems]),
     ):
         sheet = book.create_sheet(title)

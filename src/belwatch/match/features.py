@@ -126,7 +126,7 @@ def _forms(names: tuple[str, ...], organisation: bool) -> tuple[tuple[str, Token
     """The distinct token sequences of some names and their variants, each with the first
     spelling that gave it: names that differ only in spelling or script are compared once."""
     found: dict[Tokens, str] = {}
-    for name in names:
+    for name in sorted(names):  # in one order whatever order a set gave them
         for variant in variants(name):
             tokens = _tokens(variant, organisation)
             if tokens and tokens not in found:

@@ -4,9 +4,9 @@ algorithm, each hit with its explanation."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from followthemoney import EntityProxy, StatementEntity, model
 from followthemoney.types import registry
@@ -29,6 +29,7 @@ from belwatch.store.schema import statement_table
 from belwatch.store.sql import NAME_PROPS
 
 MAX_NAME_CHARS = 1_000
+ID_CHUNK = 2_000  # entity ids per query when only some are loaded
 
 
 @dataclass(slots=True)
@@ -106,14 +107,20 @@ class Matcher:
     """Everything screening reads, in memory: each listed entity's comparable properties,
     topics and last change, the name index over them, and where each target is listed."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self, store: Store, ids: Collection[str] | None = None, version: int | None = None
+    ) -> None:
+        """The whole register, or only the entities ``ids``; as it is now, or as it stood
+        once list version ``version`` was ingested."""
         self.store = store
-        self.profiles, stated = _profiles(store)
+        self.profiles, stated = _profiles(store, ids, version)
         self.index = NameIndex()
         for entity_id, profile in self.profiles.items():
             self.index.add(entity_id, profile.entity.schema.name,
                            profile.entity.get_type_values(registry.name))  # fmt: skip
-        self.listings = _listings(store)
+        self.listings = _listings(store, version)
+        if ids is not None:
+            self.listings = {k: v for k, v in self.listings.items() if k in self.profiles}
         # Per entity, the token keys of its names as persons and as organisations compare
         # them: filled as candidates come up.
         self._person_keys: dict[str, frozenset[str]] = {}
@@ -124,6 +131,21 @@ class Matcher:
             if entity_id in self.listings:
                 topics.add(SANCTIONED)
             profile.topics = shared.setdefault(frozenset(topics), frozenset(topics))
+
+    @classmethod
+    def scoring_only(
+        cls, profiles: dict[str, Profile], listings: dict[str, list[Listing]]
+    ) -> Matcher:
+        """A matcher that scores and describes hits but finds no candidates and loads
+        nothing: what a batch engine ships to machines without the register."""
+        matcher = cls.__new__(cls)
+        matcher.store = cast(Store, None)
+        matcher.profiles = profiles
+        matcher.listings = listings
+        matcher.index = NameIndex()
+        matcher._person_keys = {}
+        matcher._org_keys = {}
+        return matcher
 
     def match(
         self,
@@ -147,15 +169,40 @@ class Matcher:
         candidate whose names could not bring it to the threshold; without ``refill`` the
         candidates the filters leave of the first pool are all that is scored; ``pool`` is
         how many candidates the index proposes (default: ten per result, at least 30)."""
+        names = list(query.get_type_values(registry.name))
+        gate = self.gate(dataset, filters)
+        pool = pool or max(30, limit * 10)
+        found = self.candidates(names, query.schema.name, pool, gate, refill)
+        hits = self.score(query, [c.entity_id for c in found], algorithm, limit, threshold,
+                          weights, cutoff, only_matches)  # fmt: skip
+        if load:
+            entities = {e.id: e for e in self.store.entities([hit.entity_id for hit in hits])}
+            for hit in hits:
+                hit.loaded = entities.get(hit.entity_id)
+            hits = [hit for hit in hits if hit.loaded is not None]
+        return hits
+
+    def score(
+        self,
+        query: EntityProxy,
+        entity_ids: Iterable[str],
+        algorithm: Algorithm,
+        limit: int = 5,
+        threshold: float | None = None,
+        weights: dict[str, float] | None = None,
+        cutoff: float | None = None,
+        only_matches: bool = False,
+    ) -> list[Hit]:
+        """Score a query against candidates, best first: the one scoring the /match API and
+        every batch engine share. With ``only_matches``, a candidate whose names could not
+        bring it to the threshold is skipped unscored."""
         threshold = algorithm.threshold if threshold is None else threshold
         floor = None if cutoff is None else min(cutoff, threshold)
         names = list(query.get_type_values(registry.name))
         organisation = not query.schema.is_a("Person")
-        gate = self.gate(dataset, filters)
         scored: list[Hit] = []
-        pool = pool or max(30, limit * 10)
-        for candidate in self.candidates(names, query.schema.name, pool, gate, refill):
-            profile = self.profiles.get(candidate.entity_id)
+        for entity_id in entity_ids:
+            profile = self.profiles.get(entity_id)
             if profile is None:
                 continue
             if only_matches:
@@ -167,13 +214,7 @@ class Matcher:
             if floor is None or result.score > floor:
                 scored.append(Hit(profile, result, result.score >= threshold))
         scored.sort(key=lambda hit: -hit.result.score)
-        hits = scored[:limit]
-        if load:
-            entities = {e.id: e for e in self.store.entities([hit.entity_id for hit in hits])}
-            for hit in hits:
-                hit.loaded = entities.get(hit.entity_id)
-            hits = [hit for hit in hits if hit.loaded is not None]
-        return hits
+        return scored[:limit]
 
     def gate(
         self, dataset: str, filters: Filters = NO_FILTERS, fields: Sequence[FieldFilter] = ()
@@ -250,9 +291,11 @@ class Matcher:
         return any(listing.belarus for listing in self.listings.get(entity_id, ()))
 
 
-def _profiles(store: Store) -> tuple[dict[str, Profile], dict[str, set[str]]]:
-    """Per indexed entity, what the features compare and its last change; besides, the
-    topics stated for it."""
+def _profiles(
+    store: Store, ids: Collection[str] | None = None, version: int | None = None
+) -> tuple[dict[str, Profile], dict[str, set[str]]]:
+    """Per indexed entity (of ``ids``), what the features compare and its last change;
+    besides, the topics stated for it."""
     t = statement_table
     found: dict[str, Profile] = {}
     changed: dict[str, str] = {}
@@ -260,9 +303,16 @@ def _profiles(store: Store) -> tuple[dict[str, Profile], dict[str, set[str]]]:
     topics: dict[str, set[str]] = defaultdict(set)
     compared = frozenset(COMPARED)
     columns = ("entity_id", "schema", "prop", "value")
-    for entity_id, schema, prop, value, dataset, seen, _ in store.scan_values(
-        columns, t.c.schema.in_(sorted(INDEXED))
-    ):
+    indexed = t.c.schema.in_(sorted(INDEXED))
+    if ids is None:
+        rows = store.scan_values(columns, indexed, version=version)
+    else:
+        wanted = sorted(ids)
+        rows = (row for start in range(0, len(wanted), ID_CHUNK)
+                for row in store.scan_values(
+                    columns, indexed & t.c.entity_id.in_(wanted[start : start + ID_CHUNK]),
+                    version=version))  # fmt: skip
+    for entity_id, schema, prop, value, dataset, seen, _ in rows:
         if seen > changed.get(entity_id, ""):
             changed[entity_id] = days.setdefault(seen, seen)
         if prop == "topics":
@@ -282,14 +332,14 @@ def _profiles(store: Store) -> tuple[dict[str, Profile], dict[str, set[str]]]:
     return found, dict(topics)
 
 
-def _listings(store: Store) -> dict[str, list[Listing]]:
+def _listings(store: Store, version: int | None = None) -> dict[str, list[Listing]]:
     """Per target, its sanctions: list, programme, listing date."""
     t = statement_table
     wanted = (t.c.schema == "Sanction") & t.c.prop.in_(("entity", "program", "listingDate"))
     sanctions: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     datasets: dict[str, str] = {}
     for entity_id, prop, value, dataset, *_ in store.scan_values(
-        ("entity_id", "prop", "value"), wanted
+        ("entity_id", "prop", "value"), wanted, version=version
     ):
         sanctions[entity_id][prop].append(value)
         datasets[entity_id] = dataset

@@ -14,7 +14,7 @@ from typing import Any
 from followthemoney import Statement, StatementEntity
 from followthemoney.dataset import Dataset
 from followthemoney.statement.util import BASE_ID
-from sqlalchemy import Engine, MetaData, create_engine, event, func, select
+from sqlalchemy import Engine, MetaData, create_engine, event, func, or_, select
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
 
@@ -233,22 +233,23 @@ class Store:
                 version.kind = "excerpt"
         return [v for v in found if dataset is None or v.dataset == dataset]
 
-    def cutoffs(self, as_of: str | None = None) -> dict[str, str]:
-        """Per dataset, the date of the latest full version (on or before ``as_of``): a
-        statement last seen before it was no longer on the list. Partial versions (amending
-        acts) and excerpts (a version with under half the entries of the dataset's largest)
-        add to a list but never delist."""
+    def cutoffs(self, as_of: str | None = None, version: int | None = None) -> dict[str, str]:
+        """Per dataset, the date of the latest full version (on or before ``as_of``, among
+        the versions ingested up to the one numbered ``version``): a statement last seen
+        before it was no longer on the list. Partial versions (amending acts) and excerpts
+        (a version with under half the entries of the dataset's largest) add to a list but
+        never delist."""
         latest_complete: dict[str, str] = {}
         earliest: dict[str, str] = {}
-        for version in self.versions():
-            if as_of is not None and version.version_date > as_of:
+        for found in self.versions():
+            if as_of is not None and found.version_date > as_of:
                 continue
-            day = version.version_date
-            earliest[version.dataset] = min(earliest.get(version.dataset, day), day)
-            if version.kind == "full":
-                latest_complete[version.dataset] = max(
-                    latest_complete.get(version.dataset, day), day
-                )
+            if version is not None and found.id > version:
+                continue
+            day = found.version_date
+            earliest[found.dataset] = min(earliest.get(found.dataset, day), day)
+            if found.kind == "full":
+                latest_complete[found.dataset] = max(latest_complete.get(found.dataset, day), day)
         return {ds: latest_complete.get(ds, first) for ds, first in earliest.items()}
 
     def statements(self, entity_ids: Iterable[str]) -> list[Statement]:
@@ -315,13 +316,20 @@ class Store:
                     yield stmt
 
     def scan_values(
-        self, columns: Sequence[str], condition: Any, as_of: str | None = None
+        self,
+        columns: Sequence[str],
+        condition: Any,
+        as_of: str | None = None,
+        version: int | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Like ``scan``, but tuples of the named statement columns followed by dataset,
         first_seen and last_seen (not to be named again): for building in-memory indexes
-        quickly."""
-        cutoffs = self.cutoffs(as_of)
+        quickly. With ``version``, the register as it stood once that version was ingested
+        (its statements and those of the versions before it)."""
+        cutoffs = self.cutoffs(as_of, version)
         t = statement_table
+        if version is not None:
+            condition = condition & (t.c.first_version <= version)
         wanted = [t.c[name] for name in columns]
         query = select(*wanted, t.c.dataset, t.c.first_seen, t.c.last_seen).where(condition)
         width = len(wanted)
@@ -331,6 +339,24 @@ class Store:
                 dataset, first_seen, last_seen = row[width:]
                 if _current(dataset, first_seen, last_seen, cutoffs, as_of):
                     yield tuple(row)
+
+    def changed_since(self, version: int) -> set[str]:
+        """The entities whose statements on the lists differ between the register as it
+        stood once ``version`` was ingested and now: a value added, or one a newer full
+        version of its list no longer carries (a delisting, a dropped alias)."""
+        if not any(v.id == version for v in self.versions()):
+            raise NotFound(f"no list version {version}; `belwatch sources` lists them")
+        before, now = self.cutoffs(version=version), self.cutoffs()
+        t = statement_table
+        conditions = [t.c.first_version > version]
+        for dataset, cutoff in now.items():
+            old = before.get(dataset)
+            if old is not None and old < cutoff:
+                conditions.append((t.c.dataset == dataset) & (t.c.last_seen < cutoff)
+                                  & (t.c.last_seen >= old))  # fmt: skip
+        query = select(t.c.entity_id).where(or_(*conditions)).distinct()
+        with self.engine.connect() as conn:
+            return {row[0] for row in conn.execute(query)}
 
     def referencing(
         self, entity_id: str, as_of: str | None = None, current: bool = True
