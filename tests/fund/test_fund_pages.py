@@ -104,3 +104,22 @@ def test_a_browser_gets_pages_for_errors(site: tuple[TestClient, Fund, Clock]) -
     html = client.get("/fund/cases/nonexistent", headers={"accept": "text/html"})
     assert html.status_code == 404 and "<h1>Not found</h1>" in html.text
     assert client.get("/fund/cases/nonexistent").json() == {"detail": "no case 'nonexistent'"}
+
+
+def test_cases_past_their_deadline_are_pointed_out(site: tuple[TestClient, Fund, Clock]) -> None:
+    """The reminders: the cases list says how many of one's cases are overdue and shows
+    them; nobody else's count includes them."""
+    client, fund, clock = site
+    worker = Staff("worker", "caseworker")
+    case = cases.intake(fund, worker, "legal", {"names": ["Ihar Losik"]})
+    number = cases.get(fund, worker, case)["number"]
+    clock.tick(60 * 24 * 3600)  # two months on, the intake deadline has passed
+    staff.add(fund, None, "other", PASSWORD, "caseworker")
+    sign_in(client, clock, "other")
+    assert "past" not in client.get("/fund/cases").text
+    client.post("/fund/sign-out")
+    sign_in(client, clock, "worker")
+    late = client.get("/fund/cases")
+    assert "1 case is past its deadline among yours" in late.text
+    shown = client.get("/fund/cases", params={"overdue": "true"})
+    assert number in shown.text and "Show all cases" in shown.text

@@ -133,16 +133,20 @@ def case_list(
     programme: Annotated[str, Query(max_length=64)] = "",
     q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    overdue: bool = False,
 ) -> Any:
     signed = _staff_or_home(request, fund)
     if isinstance(signed, RedirectResponse):
         return signed
+    today = fund.clock().date()
     total, found = cases.listing(fund, signed.staff, state=state or None,
                                  programme=programme or None, q=q, limit=50,
-                                 offset=(page - 1) * 50)  # fmt: skip
+                                 offset=(page - 1) * 50,
+                                 due_before=today if overdue else None)  # fmt: skip
+    late, _ = cases.listing(fund, signed.staff, limit=0, due_before=today)
     context = {"signed": signed, "cases": found, "total": total, "state": state, "q": q,
                "programme": programme, "page": page, "states": policy.STATES,
-               "pages": (total + 49) // 50}  # fmt: skip
+               "pages": (total + 49) // 50, "overdue": overdue, "late": late}  # fmt: skip
     return _page(request, "fund_cases.html", context)
 
 

@@ -12,6 +12,7 @@ hits of a chunk come back to the driver, which writes them like any engine's.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import sys
@@ -40,6 +41,7 @@ from belwatch.match.engine.tables import (
 )
 from belwatch.match.service import Matcher
 
+LOCAL_MEMORY = "4g"
 PROBLEM_SCHEMA = KEYS_SCHEMA.append(pa.field("problem", pa.string()))
 
 
@@ -80,6 +82,8 @@ class SparkEngine:
         )
         if self.master.startswith("local"):  # the workers run this very Python
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            # The driver is the executor too: room for the broadcast register and a chunk.
+            builder = builder.config("spark.driver.memory", LOCAL_MEMORY)
         for key, value in self.conf.items():
             builder = builder.config(key, value)
         spark = self.spark = builder.getOrCreate()
@@ -182,11 +186,15 @@ class SparkEngine:
         return [(int(r["row"]), str(r["problem"])) for r in found]
 
     def close(self) -> None:
-        if self.spark is not None:
+        if self.spark is None:
+            return
+        spark, self.spark = self.spark, None
+        try:
             self.inputs.unpersist()
             self.keys.unpersist()
-            self.spark.stop()
-            self.spark = None
+            spark.stop()
+        except Exception:
+            logging.getLogger(__name__).warning("Spark had stopped already")
 
 
 @contextmanager

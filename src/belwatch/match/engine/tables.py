@@ -199,7 +199,8 @@ def candidate_steps(pool: int, dialect: str) -> list[tuple[str, str]]:
     (``Needs``); by the pigeonhole principle such an entity has one of the row's
     (found - need + 1) rarest found tokens, so only those tokens' entities are looked at and
     a common given name costs nothing. An identifier found makes a candidate on its own.
-    Ties go to the entity with the shortest name, then to the earlier indexed."""
+    Candidates with more tokens found come first, then those with more found as they are
+    (not a letter away), then those with the shortest name, then the earlier indexed."""
     if dialect not in POSITIONS:
         raise ValueError(f"no SQL dialect {dialect!r}")
     return [
@@ -263,7 +264,8 @@ def candidate_steps(pool: int, dialect: str) -> list[tuple[str, str]]:
         (
             "driven",
             """
-  SELECT d.row, p.pos, COUNT(DISTINCT d.qkey) AS tokens
+  SELECT d.row, p.pos, COUNT(DISTINCT d.qkey) AS tokens,
+         COUNT(DISTINCT CASE WHEN ms.rkey = d.qkey THEN d.qkey END) AS exact
   FROM drivers d
   JOIN ms ON ms.row = d.row AND ms.qkey = d.qkey
   JOIN postings p ON p.key = ms.rkey
@@ -273,17 +275,19 @@ def candidate_steps(pool: int, dialect: str) -> list[tuple[str, str]]:
         (
             "found",
             f"""
-  SELECT v.row, v.pos, v.tokens + COALESCE(MAX(o.tokens), 0) AS tokens, 0 AS by_id
+  SELECT v.row, v.pos, v.tokens + COALESCE(MAX(o.tokens), 0) AS tokens,
+         v.exact + COALESCE(MAX(o.exact), 0) AS exact, 0 AS by_id
   FROM driven v
   LEFT JOIN (
-    SELECT v.row, v.pos, COUNT(DISTINCT o.qkey) AS tokens
+    SELECT v.row, v.pos, COUNT(DISTINCT o.qkey) AS tokens,
+           COUNT(DISTINCT CASE WHEN o.rkey = o.qkey THEN o.qkey END) AS exact
     FROM driven v JOIN others o ON o.row = v.row
     WHERE EXISTS (SELECT 1 FROM postings p WHERE p.key = o.rkey AND p.pos = v.pos)
     GROUP BY v.row, v.pos
   ) o ON o.row = v.row AND o.pos = v.pos
-  GROUP BY v.row, v.pos, v.tokens
+  GROUP BY v.row, v.pos, v.tokens, v.exact
   UNION ALL
-  SELECT DISTINCT ms.row, p.pos, 0 AS tokens, 1 AS by_id
+  SELECT DISTINCT ms.row, p.pos, 0 AS tokens, 0 AS exact, 1 AS by_id
   FROM ms JOIN postings p ON p.key = ms.rkey
   WHERE substr(ms.qkey, 1, 1) = '{ID_KEY}'
 """,
@@ -293,7 +297,8 @@ def candidate_steps(pool: int, dialect: str) -> list[tuple[str, str]]:
             """
   SELECT f.row, e.entity_id,
          ROW_NUMBER() OVER (PARTITION BY f.row
-                            ORDER BY MAX(f.by_id) DESC, MAX(f.tokens) DESC, e.size, f.pos)
+                            ORDER BY MAX(f.by_id) DESC, MAX(f.tokens) DESC,
+                                     MAX(f.exact) DESC, e.size, f.pos)
            AS rank
   FROM found f
   JOIN need n ON n.row = f.row
