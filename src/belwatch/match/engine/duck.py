@@ -2,7 +2,7 @@
 
 The input is read once into a DuckDB database in the job's work folder together with each
 row's blocking keys (computed by worker processes); candidates are found by
-``candidates_sql`` over the register's key tables, and scored by the worker processes with
+``candidate_steps`` over the register's key tables, and scored by the worker processes with
 the matcher's own code. DuckDB works within ``memory`` and spills to the work folder beyond
 it, so inputs larger than RAM are screened in bounded memory."""
 

@@ -2,7 +2,7 @@
 
 The input is read by Spark and numbered in file order; each partition's blocking keys are
 computed with ``mapInArrow`` by the same function; the register's key tables are broadcast
-and ``candidates_sql`` runs on Spark SQL; the candidates of each row go to one partition,
+and ``candidate_steps`` run on Spark SQL; the candidates of each row go to one partition,
 where ``mapInArrow`` scores them with the matcher shipped as a broadcast variable (the
 compared properties and listings of every entity, about 15 MB for the whole register). The
 hits of a chunk come back to the driver, which writes them like any engine's.

@@ -4,11 +4,11 @@ matcher's own code.
 
 Every engine runs the same steps, so they give the same hits for the same input:
 
-1. each input row's blocking keys (name-token skeleton keys, which meet across scripts and
-   spellings, and normalised identifiers) are computed in Python (``query_keys``);
-2. ``CANDIDATES_SQL`` joins them with the register's postings and keeps, per row, the
-   entities that share the most key weight (rarer keys weigh more), as the in-memory index
-   does for the API;
+1. each input row's blocking keys (its name tokens' skeleton keys, which meet across scripts
+   and spellings, and its identifier) and how many of them a candidate needs are computed
+   in Python (``query_keys``);
+2. ``candidate_steps`` join them with the register's keys and keep, per row, the entities
+   that could score a match (``Needs``);
 3. the candidates are scored by ``Matcher.score``, the code that scores the /match API.
 """
 
