@@ -472,7 +472,7 @@ def _digits(prefix: str, low: int, high: int, width: int = 0) -> Callable[
 ]:  # fmt: skip
     def draw(rng: np.random.Generator, size: int) -> Array:
         numbers = rng.integers(low, high, size=size).astype(str)
-        if width:
+        if width and size:  # zfill cannot size an empty array
             numbers = np.char.zfill(numbers, width)
         return prefix + numbers.astype(object)
 

@@ -2,6 +2,7 @@
 
     python bench/screen.py --db sqlite:////tmp/dev.db [--rows 1000000] [--planted 1000]
                            [--spark-rows 100000] [--delta 10,1000] [--workers 2]
+                           [--peer-python /path/to/nomenklatura-venv/bin/python]
 
 Generates --rows customers with --planted listed targets respelled among them
 (bench/customers.py), then screens them with the DuckDB engine and --spark-rows of them with
@@ -16,6 +17,10 @@ Delta screening: for each --delta N, N listed people get a new alias (the name o
 without a birth date, so that it matches) in a new partial version of a list (in a copy of a
 SQLite register), and the whole customer file is screened again against only the changed
 entities (``belwatch screen --since-version``); the new matches are counted.
+
+With --peer-python (a Python with nomenklatura installed), the candidate pairs of the first
+--peer-rows customers are also scored on one process by belwatch-v1 and by nomenklatura's
+logic-v2, for speed and the number of matches each makes.
 
 Goals (issue 8): >= 5,000 rows/s with DuckDB on 2 cores, recall >= 0.95, identical Spark
 output; delta time that grows with the changed entities, not with the register.
@@ -175,6 +180,86 @@ def delta(
             "new": changes.new, "gone": changes.gone}  # fmt: skip
 
 
+PEER = """
+import json, sys, time
+from followthemoney import model
+from nomenklatura.matching import get_algorithm
+from nomenklatura.matching.types import ScoringConfig
+pairs = json.load(sys.stdin)
+algorithm, config = get_algorithm("logic-v2"), ScoringConfig.defaults()
+entities = []
+for i, (query, candidate) in enumerate(pairs):
+    # ids unique per pair: logic-v2 caches what it has seen of an entity by its id
+    q = model.make_entity(query["schema"]); q.id = f"q{i}"
+    for prop, values in query["properties"].items():
+        q.add(prop, values, quiet=True)
+    c = model.make_entity(candidate["schema"]); c.id = f"c{i}"
+    for prop, values in candidate["properties"].items():
+        c.add(prop, values, quiet=True)
+    entities.append((q, c))
+started = time.perf_counter()
+scores = [algorithm.compare(q, c, config).score for q, c in entities]
+json.dump({"seconds": time.perf_counter() - started, "scores": scores}, sys.stdout)
+"""
+
+
+def peer_pairs(args: argparse.Namespace, table: Any, folder: Path) -> None:
+    """The candidate pairs the engine finds for the first --peer-rows customers, scored on
+    one process by belwatch-v1 (every pair, and as the engine does, skipping the pairs whose
+    names cannot reach the threshold) and by nomenklatura's logic-v2 in --peer-python."""
+    import pyarrow.parquet as pq
+
+    from belwatch.match.algorithms import get_algorithm
+    from belwatch.match.engine.duck import DuckEngine
+    from belwatch.match.engine.tables import Mapping, Scoring, make_row_query
+    from belwatch.match.service import Matcher
+
+    subset = folder / "peer.parquet"
+    pq.write_table(table.slice(0, args.peer_rows), subset)
+    matcher = Matcher(Store(args.db))
+    algorithm = get_algorithm(None)
+    engine = DuckEngine(matcher, Scoring(algorithm), subset, Mapping(**MAPPING))
+    engine.prepare(folder / "peer-work")
+    db = engine.db
+    db.execute("CREATE OR REPLACE VIEW query_keys AS SELECT * FROM all_keys")
+    for name, step in engine.steps:
+        db.execute(f"CREATE OR REPLACE TABLE {name} AS {step}")
+    found = db.execute("SELECT i.*, c.entity_id FROM candidates c JOIN input i USING (row) "
+                       "ORDER BY row, rank").fetchall()  # fmt: skip
+    columns = [d[0] for d in db.description]
+    engine.close()
+    queries, pairs = [], []
+    for values in found:
+        record = dict(zip(columns, values, strict=True))
+        query = make_row_query(record, "Person")
+        candidate = matcher.profiles[record["entity_id"]].entity
+        queries.append((query, record["entity_id"]))
+        pairs.append((query.to_dict(), candidate.to_dict()))
+    started = time.perf_counter()
+    ours = [algorithm.compare(q, matcher.profiles[e].entity).score for q, e in queries]
+    every = time.perf_counter() - started
+    started = time.perf_counter()
+    for query, entity_id in queries:
+        matcher.score(query, [entity_id], algorithm, only_matches=True)
+    pruned = time.perf_counter() - started
+    done = subprocess.run([args.peer_python, "-c", PEER], input=json.dumps(pairs),
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    theirs = json.loads(done.stdout)
+    print(
+        f"\nScoring the {len(pairs):,} candidate pairs of {args.peer_rows:,} customers, one process"
+    )
+    print(f"{'algorithm':<28} {'pairs/s':>9} {'matches':>8}")
+    print(
+        f"{'belwatch-v1, every pair':<28} {len(pairs) / every:>9,.0f} "
+        f"{sum(x >= algorithm.threshold for x in ours):>8,}"
+    )
+    print(f"{'belwatch-v1, as the engine':<28} {len(pairs) / pruned:>9,.0f} {'':>8}")
+    print(
+        f"{'nomenklatura logic-v2':<28} {len(pairs) / theirs['seconds']:>9,.0f} "
+        f"{sum(x >= 0.7 for x in theirs['scores']):>8,}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -186,6 +271,8 @@ def main() -> None:
     parser.add_argument("--delta", default="10,1000", help="changed entities per delta run")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--peer-python", help="a Python that has nomenklatura installed")
+    parser.add_argument("--peer-rows", type=int, default=20_000)
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
     parser.add_argument("--output", help=argparse.SUPPRESS)
@@ -232,6 +319,8 @@ def main() -> None:
             pq.read_table(outputs[("duckdb", args.spark_rows)])
         )
         print(f"\nSpark's hits equal DuckDB's on {args.spark_rows:,} rows: {same}")
+    if args.peer_python:
+        peer_pairs(args, table, folder)
     counts = [int(n) for n in args.delta.split(",") if n.strip()]
     if counts and make_url(args.db).get_backend_name() == "sqlite":
         print(f"\nDelta screening of all {args.rows:,} customers after one new list version")

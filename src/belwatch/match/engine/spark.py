@@ -110,7 +110,6 @@ class SparkEngine:
 
     def _read(self, spark: Any) -> Any:
         from pyspark.sql import functions as f
-        from pyspark.sql.types import LongType, StringType, StructField, StructType
 
         path = str(self.input_path)
         kind = input_format(self.input_path)
@@ -137,12 +136,8 @@ class SparkEngine:
         broken = (f.when(f.col("_corrupt").isNotNull(), f.lit("not JSON"))
                   if "_corrupt" in frame.columns else f.lit(None))  # fmt: skip
         selected.append(broken.cast("string").alias("problem"))
-        mapped = frame.select(*selected)
-        texts = [StructField(n, StringType(), True) for n in INPUT_SCHEMA.names[1:]]
-        schema = StructType([StructField("row", LongType(), False), *texts])
         first = 2 if kind == "csv" else 1  # a CSV's first record is on line 2
-        numbered = mapped.rdd.zipWithIndex().map(lambda pair: (pair[1] + first, *pair[0]))
-        return spark.createDataFrame(numbered, schema)
+        return _numbered(frame.select(*selected), first)
 
     def screen(self, first: int, last: int) -> tuple[pa.Table, Counts]:
         from pyspark.sql import functions as f
@@ -195,6 +190,27 @@ class SparkEngine:
             spark.stop()
         except Exception:
             logging.getLogger(__name__).warning("Spark had stopped already")
+
+
+def _numbered(frame: Any, first: int) -> Any:
+    """Rows numbered in file order from ``first``, all in the JVM: a row's place in its
+    partition (monotonically_increasing_id keeps it in the low 33 bits) plus the rows of the
+    partitions before it (file splits are partitioned in file order)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as f
+
+    tagged = frame.select(f.spark_partition_id().alias("_part"),
+                          f.monotonically_increasing_id().alias("_id"), "*").persist()  # fmt: skip
+    sizes = tagged.groupBy("_part").count()
+    before = Window.orderBy("_part").rowsBetween(Window.unboundedPreceding, -1)
+    offsets = sizes.select("_part", f.coalesce(f.sum("count").over(before), f.lit(0))
+                           .alias("_offset"))  # fmt: skip
+    low = f.col("_id").bitwiseAND(f.lit((1 << 33) - 1))
+    numbered = tagged.join(f.broadcast(offsets), "_part").select(
+        (low + f.col("_offset") + f.lit(first)).cast("long").alias("row"),
+        *INPUT_SCHEMA.names[1:],
+    )  # fmt: skip
+    return numbered
 
 
 @contextmanager
