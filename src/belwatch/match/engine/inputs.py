@@ -17,7 +17,6 @@ from belwatch.exc import ConfigError
 from belwatch.match.engine.tables import FIELDS, INPUT_SCHEMA, Mapping
 
 BATCH_ROWS = 50_000
-FORMATS = ("csv", "parquet", "jsonl", "xlsx")
 MAX_CELL = 1 << 20  # bytes a CSV block may need to hold one record
 
 

@@ -25,7 +25,6 @@ import pyarrow as pa
 from belwatch.exc import ConfigError
 from belwatch.match.engine.tables import OUTPUT_SCHEMA, Mapping, Scoring
 
-OUTPUT_FORMATS = ("parquet", "csv", "jsonl", "xlsx")
 CHUNK_ROWS = 100_000
 
 
