@@ -287,3 +287,17 @@ def test_spark_gives_the_same_hits_as_duckdb(
     assert pq.read_table(spark).equals(pq.read_table(duck))
     assert a.counts == b.counts and b.counts.problems == 2
     assert a.problems == b.problems
+
+
+def test_unknown_formats_and_settings_are_refused(real_store: Store, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "in.csv", [{"name": "Viktar Sheiman"}])
+    odd = tmp_path / "in.dat"
+    odd.write_text("name\nx\n")
+    code, output = run(real_store, str(odd), "-o", str(tmp_path / "o.csv"))
+    assert code != 0 and "unknown input format '.dat'" in output
+    code, output = run(real_store, str(source), "-o", str(tmp_path / "o.txt"))
+    assert code != 0 and "unknown output format '.txt'" in output
+    code, output = run(real_store, str(source), "-o", str(tmp_path / "o.csv"),
+                       "--engine", "spark", "--spark-conf", "no-equals-sign")  # fmt: skip
+    assert code != 0 and "KEY=VALUE" in output
+    assert not (tmp_path / "o.csv").exists() and not (tmp_path / "o.txt").exists()
